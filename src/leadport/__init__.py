@@ -1,0 +1,1 @@
+"""leadport: lead imports you can trust and undo."""

@@ -1,12 +1,12 @@
 """The LeadportError tree: an exception refuses a whole operation; a row outcome never raises.
 
-    LeadportError                 anything refused, with a message that names the fix
-    ├── UsageError                a wrong option or value given by the caller
-    ├── NotFoundError             workspace, campaign, lead, import… that does not exist (or not here)
-    ├── PermissionDeniedError     the member's role may not do this
-    ├── ConflictError             the operation clashes with the current state (import running…)
-    ├── LimitExceededError        a configured limit (file size, rows, cell length)
-    └── InputFileError            a file that cannot be read as a table (file, row, column)
+LeadportError                 anything refused, with a message that names the fix
+├── UsageError                a wrong option or value given by the caller
+├── NotFoundError             workspace, campaign, lead, import… that does not exist (or not here)
+├── PermissionDeniedError     the member's role may not do this
+├── ConflictError             the operation clashes with the current state (import running…)
+├── LimitExceededError        a configured limit (file size, rows, cell length)
+└── InputFileError            a file that cannot be read as a table (file, row, column)
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ class InputFileError(LeadportError):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
-        where = {k: v for k, v in (("file", file), ("row", row), ("column", column)) if v is not None}
+        where = {
+            k: v for k, v in (("file", file), ("row", row), ("column", column)) if v is not None
+        }
         super().__init__(message, detail=where)
         self.file = file
         self.row = row

@@ -104,7 +104,9 @@ leads = Table(
     "leads",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("email", String(320), nullable=True),
     Column("linkedin_url", Text, nullable=True),
     Column("linkedin_key", Text, nullable=True),
@@ -146,8 +148,12 @@ activities = Table(
     "activities",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("campaign_lead_id", Integer, ForeignKey("campaign_leads.id", ondelete="CASCADE"),
-           nullable=False),
+    Column(
+        "campaign_lead_id",
+        Integer,
+        ForeignKey("campaign_leads.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     Column("type", String(20), nullable=False),
     _ts("at"),
 )
@@ -157,7 +163,9 @@ imports = Table(
     "imports",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True),
     Column("member_id", Integer, ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
     Column("source", String(10), nullable=False),
@@ -234,7 +242,9 @@ saved_mappings = Table(
     "saved_mappings",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("name", String(200), nullable=False),
     Column("mapping", JSON, nullable=False),
     _ts("created_at"),
@@ -245,8 +255,9 @@ saved_mappings = Table(
 deleted_emails = Table(
     "deleted_emails",
     metadata,
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("email_hash", String(64), primary_key=True),
     _ts("created_at"),
 )
@@ -254,8 +265,9 @@ deleted_emails = Table(
 do_not_contact = Table(
     "do_not_contact",
     metadata,
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("value", String(320), primary_key=True),  # an email, or a domain
     Column("kind", String(10), nullable=False),  # email | domain
     _ts("created_at"),
@@ -265,7 +277,9 @@ audit_entries = Table(
     "audit_entries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("member_id", Integer, nullable=True),
     Column("action", String(50), nullable=False),
     Column("subject", Text, nullable=True),
@@ -277,8 +291,9 @@ audit_entries = Table(
 removal_memory = Table(
     "removal_memory",
     metadata,
-    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("lead_key", Text, primary_key=True),
     _ts("created_at"),
 )
@@ -302,7 +317,9 @@ stored_files = Table(
     "stored_files",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("name", Text, nullable=False),
     Column("media_type", String(100), nullable=False),
     Column("content", LargeBinary, nullable=False),

@@ -48,7 +48,7 @@ FAILED_CAMPAIGN_CODES = frozenset(
 )
 
 
-class Warning_(StrEnum):
+class RowWarning(StrEnum):
     """Warnings attached to accepted rows; a doubtful field never rejects a row."""
 
     LINKEDIN_UNRECOGNIZED = "linkedin_unrecognized"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
@@ -14,5 +16,12 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
 def upgrade(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "head")
+    if not is_current(engine):
+        command.upgrade(alembic_config(engine), "head")

@@ -197,8 +197,8 @@ imports = Table(
 )
 Index("ix_imports_workspace_sha", imports.c.workspace_id, imports.c.file_sha256)
 
-# One row per input record (per-row outcomes). `detail` holds the original cells of rejected
-# rows too, so the rejected-rows CSV can be produced long after the upload is gone.
+# One row per input record (per-row outcomes). Rows not taken keep their original cells, so the
+# rejected-rows CSV can be produced long after the upload is gone.
 import_rows = Table(
     "import_rows",
     metadata,
@@ -209,6 +209,7 @@ import_rows = Table(
     Column("lead_id", Integer, nullable=True),
     Column("warnings", JSON, nullable=True),
     Column("detail", JSON, nullable=True),
+    Column("cells", JSON, nullable=True),  # the original cells, kept for rows not taken
     sqlite_with_rowid=False,
 )
 

@@ -331,6 +331,7 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.Integer(), nullable=True),
         sa.Column("warnings", sa.JSON(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=True),
+        sa.Column("cells", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["import_id"],
             ["imports.id"],

@@ -1,0 +1,61 @@
+"""The `leadport` command: one Typer app, one module per command group, errors mapped here.
+
+Exit status: 0 done (also when rows were rejected), 1 refused or failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from leadport.cli import admin_cmds, history_cmds, import_cmd, lead_cmds
+from leadport.cli.common import err_console
+from leadport.errors import InputFileError, LeadportError, UsageError
+
+app = typer.Typer(
+    name="leadport",
+    help="Lead imports you can trust and undo.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_cmd.register(app)
+admin_cmds.register(app)
+lead_cmds.register(app)
+history_cmds.register(app)
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"leadport: {message}", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def run() -> None:
+    """Entry point: no traceback ever reaches the user."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted.", 1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except UsageError as exc:
+        _fail(exc.message, 2)
+    except InputFileError as exc:
+        _fail(exc.message, 1)
+    except LeadportError as exc:
+        _fail(exc.message, 1)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written.", 1)
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), 1)
+    except Exception as exc:  # the last guard: one sentence, never a traceback
+        _fail(f"unexpected error ({type(exc).__name__}): {exc}", 1)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,84 @@
+"""Fast bulk writes on the hot path of an import: executemany on SQLite, COPY on PostgreSQL.
+
+Rows are tuples of plain values (JSON already serialized), so no per-row ORM work is done.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from leadport.db.engine import is_sqlite
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def db_time(conn: Connection, value: datetime) -> Any:
+    """A timestamp in the form SQLAlchemy itself stores (SQLite: naive UTC text)."""
+    if is_sqlite(conn):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return value
+
+
+def as_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def bulk_insert(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    if not rows:
+        return
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cols = ", ".join(columns)
+    if is_sqlite(conn):
+        marks = ", ".join("?" for _ in columns)
+        dbapi.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # type: ignore[attr-defined]
+        return
+    with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)
+
+
+def bulk_update(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """UPDATE table SET columns… WHERE id = last value of each row."""
+    if not rows:
+        return
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    if is_sqlite(conn):
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        dbapi.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)  # type: ignore[attr-defined]
+        return
+    sets = ", ".join(f"{c} = %s" for c in columns)
+    with dbapi.cursor() as cur:  # type: ignore[attr-defined]
+        cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
+
+
+def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
+    """Ids for rows we are about to insert, so related rows can be written in the same batch.
+
+    SQLite: the caller holds the write lock, so max(id) cannot move under us.
+    PostgreSQL: nextval is safe under any concurrency.
+    """
+    if count <= 0:
+        return []
+    if is_sqlite(conn):
+        start = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one() + 1
+        return list(range(start, start + count))
+    rows = conn.execute(
+        text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"),
+        {"n": count},
+    )
+    return [r[0] for r in rows]

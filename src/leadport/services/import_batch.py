@@ -1,0 +1,175 @@
+"""One batch of rows through the account step, the campaign step and the writes.
+
+Look-ups are made once per batch (never per row); decisions are the pure rules of
+domain/account_rules.py and domain/campaign_policy.py, applied in file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadport.db import lead_lookups as q
+from leadport.db.import_writes import BatchWrites
+from leadport.domain.account_rules import AccountFacts, decide_account
+from leadport.domain.campaign_policy import LeadState, Membership, decide_campaign
+from leadport.domain.identity import email_domain
+from leadport.domain.lead_input import LeadInput
+from leadport.domain.merge import merge_into
+from leadport.domain.outcomes import AccountCode, CampaignCode, RowOutcome, RowWarning
+from leadport.services.deleted_list import email_hash
+from leadport.services.import_run import ImportRun, is_accepted
+
+
+@dataclass(slots=True)
+class _Facts:
+    """Everything the database said about this batch's identifiers."""
+
+    first_rows: dict[int, int | None]
+    by_email: dict[str, q.ExistingLead]
+    by_linkedin: dict[str, q.ExistingLead]
+    deleted: set[str]
+    touched: dict[int, q.ExistingLead] = field(default_factory=dict)
+
+
+def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
+    facts = _look_up(run, batch)
+    writes = BatchWrites(run)
+    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]] = []
+    for lead in batch:
+        decided.append(_account_step(run, lead, facts, writes))
+    duplicates = writes.possible_duplicates()
+    for _, code, lead_id, detail in decided:
+        if code == AccountCode.ADDED and lead_id in duplicates:
+            detail["possible_duplicate_of"] = str(duplicates[lead_id])
+    outcomes = _campaign_step(run, decided, facts, writes) if run.campaign_step else [
+        _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
+    ]
+    writes.flush(outcomes, facts.touched, batch)
+    return outcomes
+
+
+def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
+    conn, ws = run.conn, run.workspace_id
+    keys = [k for lead in batch if lead.error is None for k in lead.keys()]
+    earlier = run.seen.first_rows(keys)
+    first_rows: dict[int, int | None] = {}
+    new_keys: dict[str, int] = {}
+    for lead in batch:
+        if lead.error is not None:
+            continue
+        rows = [r for k in lead.keys() if (r := earlier.get(k) or new_keys.get(k)) is not None]
+        first_rows[lead.row] = min(rows) if rows else None
+        for k in lead.keys():
+            if k not in earlier:
+                new_keys.setdefault(k, lead.row)
+    run.seen.add(new_keys)
+    fresh = [lead for lead in batch if lead.error is None and first_rows.get(lead.row) is None]
+    emails = [lead.email for lead in fresh if lead.email]
+    linkedins = [lead.linkedin_key for lead in fresh if lead.linkedin_key]
+    return _Facts(
+        first_rows=first_rows,
+        by_email=q.leads_by(conn, ws, "email", emails),
+        by_linkedin=q.leads_by(conn, ws, "linkedin_key", linkedins),
+        deleted=q.deleted_hashes(conn, ws, [email_hash(run.secret_key, e) for e in emails]),
+    )
+
+
+def _account_step(
+    run: ImportRun, lead: LeadInput, facts: _Facts, writes: BatchWrites
+) -> tuple[LeadInput, AccountCode, int | None, dict[str, Any]]:
+    by_email = facts.by_email.get(lead.email) if lead.email else None
+    by_li = facts.by_linkedin.get(lead.linkedin_key) if lead.linkedin_key else None
+    deleted = bool(lead.email) and email_hash(run.secret_key, lead.email or "") in facts.deleted
+    decision = decide_account(
+        lead,
+        AccountFacts(
+            first_row_with_same_key=facts.first_rows.get(lead.row),
+            permanently_deleted=deleted,
+            lead_by_email=by_email.id if by_email else None,
+            lead_by_linkedin=by_li.id if by_li else None,
+            capacity_left=run.capacity_left,
+            plan_limit=run.plan_limit,
+        ),
+        run.mode,
+    )
+    detail = dict(decision.detail or {})
+    if decision.code == AccountCode.ADDED:
+        lead_id = writes.add_lead(lead)
+        if run.capacity_left is not None:
+            run.capacity_left -= 1
+        return lead, decision.code, lead_id, detail
+    if decision.code == AccountCode.MODIFIED:
+        existing = by_email or by_li
+        assert existing is not None
+        existing = facts.touched.setdefault(existing.id, existing)
+        changes = merge_into(
+            existing.fields, existing.custom, existing.tags,
+            new_fields=lead.fields, new_custom=lead.custom, new_tags=lead.tags,
+            overwrite=run.overwrite,
+        )
+        writes.record_changes(existing.id, changes)
+        detail["fields_changed"] = len(changes)
+        detail["changes"] = {f: {"old": old, "new": new} for f, (old, new) in changes.items()}
+        return lead, decision.code, existing.id, detail
+    return lead, decision.code, decision.lead_id, detail
+
+
+def _campaign_step(
+    run: ImportRun,
+    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
+    facts: _Facts,
+    writes: BatchWrites,
+) -> list[RowOutcome]:
+    assert run.campaign is not None
+    modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
+    memberships = q.memberships_of(run.conn, modified_ids)
+    states = {lid: _state_of(lead, code, lid, facts) for lead, code, lid, _ in decided if is_accepted(code) and lid}
+    candidates = [v for s in states.values() if s.email for v in (s.email, email_domain(s.email))]
+    dnc = q.dnc_values(run.conn, run.workspace_id, candidates)
+    outcomes = []
+    for lead, code, lead_id, detail in decided:
+        campaign_code = None
+        if is_accepted(code) and lead_id is not None:
+            state = states[lead_id]
+            match = next((v for v in (state.email, email_domain(state.email)) if v in dnc), None) if state.email else None
+            own = tuple(memberships.get(lead_id, ()))
+            decision = decide_campaign(
+                LeadState(state.email, state.fields, state.custom, state.email_status, own, match),
+                run.campaign,
+            )
+            campaign_code = decision.code
+            detail.update(decision.detail or {})
+            if campaign_code == CampaignCode.IMPORTED:
+                writes.add_membership(lead_id)
+                memberships.setdefault(lead_id, []).append(
+                    Membership(run.campaign.campaign_id, "", "scheduled")
+                )
+        outcomes.append(_outcome(lead, code, lead_id, detail, campaign_code))
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _After:
+    email: str | None
+    fields: dict[str, Any]
+    custom: dict[str, Any]
+    email_status: str | None
+
+
+def _state_of(lead: LeadInput, code: AccountCode, lead_id: int, facts: _Facts) -> _After:
+    existing = facts.touched.get(lead_id)
+    if code == AccountCode.MODIFIED and existing is not None:
+        return _After(existing.fields.get("email"), existing.fields, existing.custom, existing.email_status)
+    return _After(lead.email, lead.fields, lead.custom, None)
+
+
+def _outcome(
+    lead: LeadInput, code: AccountCode, lead_id: int | None, detail: dict[str, Any], campaign_code: CampaignCode | None
+) -> RowOutcome:
+    warnings = tuple(lead.warnings)
+    if detail.get("possible_duplicate_of") and RowWarning.POSSIBLE_DUPLICATE not in warnings:
+        warnings = (*warnings, RowWarning.POSSIBLE_DUPLICATE)
+    if code == AccountCode.MALFORMED_ROW:
+        detail.setdefault("row", lead.row)
+    return RowOutcome(lead.row, code, campaign_code, lead_id, warnings, detail)

@@ -1,0 +1,86 @@
+"""The state one import carries from batch to batch, and its running counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadport.db.seen_keys import SeenKeys
+from leadport.domain.campaign_policy import CampaignRules
+from leadport.domain.model import Mode
+from leadport.domain.outcomes import (
+    ACCEPTED_ACCOUNT_CODES,
+    EXCLUDED_DUPLICATE_CODES,
+    FAILED_CAMPAIGN_CODES,
+    CampaignCode,
+    RowOutcome,
+)
+
+RowSink = Callable[[RowOutcome], None]
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts that make up the report's summary; they add up to the rows read by construction."""
+
+    rows_read: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
+
+    def count(self, outcome: RowOutcome) -> None:
+        self.rows_read += 1
+        self.codes[outcome.code] += 1
+        if outcome.campaign_code:
+            self.codes[outcome.campaign_code] += 1
+
+    def summary(self, *, campaign_step: bool) -> dict[str, Any]:
+        c = self.codes
+        added, modified = c["added"], c["modified"]
+        campaign = None
+        if campaign_step:
+            campaign = {
+                "imported": c[CampaignCode.IMPORTED],
+                "excluded_duplicates": sum(c[k] for k in EXCLUDED_DUPLICATE_CODES),
+                "active_elsewhere": c[CampaignCode.ACTIVE_ELSEWHERE],
+                "failed": sum(c[k] for k in FAILED_CAMPAIGN_CODES),
+            }
+        return {
+            "rows_read": self.rows_read,
+            "account": {
+                "added": added,
+                "modified": modified,
+                "rejected": self.rows_read - added - modified,
+            },
+            "campaign": campaign,
+            "codes": {k: v for k, v in sorted(c.items()) if v},
+        }
+
+
+def is_accepted(code: str) -> bool:
+    return code in ACCEPTED_ACCOUNT_CODES
+
+
+@dataclass(slots=True)
+class ImportRun:
+    conn: Connection
+    workspace_id: int
+    import_id: int
+    mode: Mode
+    overwrite: bool
+    campaign: CampaignRules | None
+    secret_key: str
+    now: datetime
+    seen: SeenKeys
+    capacity_left: int | None
+    plan_limit: int | None
+    batch_size: int = 2000
+    tally: Tally = field(default_factory=Tally)
+    row_sink: RowSink | None = None
+
+    @property
+    def campaign_step(self) -> bool:
+        return self.campaign is not None and self.mode != Mode.UPDATE_ONLY

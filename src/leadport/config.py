@@ -38,6 +38,15 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 200 * 1024**2
 
+    # The server: rows per JSON batch, background jobs (heartbeat, when a silent worker counts as
+    # dead, how often an interrupted import is re-run), and retries of emailed reports.
+    max_batch_rows: int = 1_000
+    job_heartbeat_seconds: float = 5.0
+    job_stale_seconds: float = 60.0
+    job_max_attempts: int = 3
+    mail_retry_seconds: float = 30.0
+    mail_max_attempts: int = 6
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

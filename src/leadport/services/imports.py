@@ -117,7 +117,7 @@ def _run(conn: Connection, settings: Settings, request: ImportRequest, src: RowS
     campaign = directory.find_campaign(conn, ws.id, opts.campaign) if opts.campaign else None
     mapping = _mapping(conn, ws.id, src, opts)
     transforms = load_transforms(list(opts.transforms))
-    import_id = _start_import_row(conn, request, src, campaign.id if campaign else None, repeat)
+    import_id, late_values = _start_import_row(conn, request, src, campaign.id if campaign else None, repeat)
     limit = ws.effective_limit
     policy = opts.policy or Policy(ws.default_policy)
     run = ImportRun(
@@ -151,7 +151,7 @@ def _run(conn: Connection, settings: Settings, request: ImportRequest, src: RowS
     conn.execute(
         update(imports).where(imports.c.id == import_id).values(
             state=ImportState.COMPLETED, summary=summary, rows_total=run.tally.rows_read,
-            rows_done=run.tally.rows_read, finished_at=utcnow(),
+            rows_done=run.tally.rows_read, finished_at=utcnow(), **late_values,
         )
     )
     return ImportResult(import_id, ImportState.COMPLETED, opts.dry_run, src.source, src.file_name, summary, repeat)
@@ -189,22 +189,24 @@ def _save_mapping(conn: Connection, workspace_id: int, name: str, mapping: dict[
 
 
 def _start_import_row(conn: Connection, request: ImportRequest, src: RowSource, campaign_id: int | None,
-                      repeat: dict[str, Any] | None) -> int:
+                      repeat: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
     opts = request.options
-    values = dict(
-        state=ImportState.RUNNING, started_at=utcnow(), file_sha256=src.sha256,
-        repeat_of=int(repeat["import_id"]) if repeat else None, campaign_id=campaign_id,
+    values: dict[str, Any] = dict(
+        file_sha256=src.sha256, repeat_of=int(repeat["import_id"]) if repeat else None, campaign_id=campaign_id,
     )
     if request.import_id is not None:
-        conn.execute(update(imports).where(imports.c.id == request.import_id).values(**values))
-        return request.import_id
+        # A queued row is claimed (state running) by the job that runs it. Updating it here would
+        # lock it until commit, and the job's heartbeat and progress, written from another
+        # connection, would wait for the whole import: its values are written at the end instead.
+        return request.import_id, values
+    values.update(state=ImportState.RUNNING, started_at=utcnow())
     return int(conn.execute(
         insert(imports).values(
             workspace_id=request.workspace_id, member_id=request.member_id, source=src.source,
             file_name=src.file_name, options=opts.model_dump(mode="json"), dry_run=opts.dry_run,
             idempotency_key=request.idempotency_key, created_at=utcnow(), **values,
         )
-    ).inserted_primary_key[0])
+    ).inserted_primary_key[0]), {}
 
 
 def find_repeat(engine: Engine, request: ImportRequest, sha256: str | None) -> dict[str, Any] | None:

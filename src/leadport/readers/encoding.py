@@ -14,7 +14,7 @@ from typing import BinaryIO
 from leadport.errors import UsageError
 from leadport.readers.sniff import not_a_table
 
-CHUNK = 1 << 20
+CHUNK = 256 * 1024
 
 # Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; Latin-1 maps them to the C1
 # controls, as Excel and browsers do, so decoding a single-byte file can never fail.
@@ -94,18 +94,23 @@ def _resolve_override(name: str, head: bytes) -> TextEncoding:
 
 
 def _bomless_utf16(head: bytes) -> TextEncoding | None:
-    """UTF-16 without a BOM (rare, some database tools): NUL high bytes on one side only."""
+    """UTF-16 without a BOM (rare, some database tools): NUL high bytes on one side only, and
+    the sample decodes to text without control characters (binary data rarely does)."""
     sample = head[:4096]
     if len(sample) < 4 or b"\x00" not in sample:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
     half = len(sample) // 2
     if odd_nuls > half * 0.6 and even_nuls == 0:
-        return TextEncoding("utf-16-le")
-    if even_nuls > half * 0.6 and odd_nuls == 0:
-        return TextEncoding("utf-16-be")
-    return None
+        codec = "utf-16-le"
+    elif even_nuls > half * 0.6 and odd_nuls == 0:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = sample[: half * 2].decode(codec, errors="replace")
+    if any(ch < " " and ch not in "\t\r\n" for ch in text):
+        return None
+    return TextEncoding(codec)
 
 
 def _scan_is_utf8(fh: BinaryIO, file_name: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leadport.errors import InputFileError, UsageError
-from leadport.readers import open_table
+from leadport.readers import Table, open_table
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -291,3 +291,21 @@ def test_rows_stream_only_once() -> None:
         list(table.rows())
         with pytest.raises(RuntimeError):
             table.rows()
+
+
+def test_open_table_gives_a_table_that_closes_its_file() -> None:
+    table: Table = open_table(DATA / "utf8_basic.csv")
+    table.close()
+    table.close()  # closing twice is harmless
+
+
+def test_file_holding_only_a_bom_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(InputFileError, match=r"^bom\.csv is empty\.$"):
+        open_table(path)
+
+
+def test_missing_file_is_refused_plainly(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"^gone\.csv does not exist\.$"):
+        open_table(tmp_path / "gone.csv")

@@ -133,3 +133,35 @@ def test_sheet_starting_below_and_right_of_a1_keeps_excel_row_numbers(tmp_path: 
     with open_table(tmp_path / "offset.xlsx") as table:
         assert (table.header_row, table.headers) == (4, ["Email", "Name"])
         assert [(r.row, r.cells) for r in table.rows()] == [(6, ["far@example.com", "Far"])]
+
+
+def test_opendocument_spreadsheet_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "leads.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(InputFileError) as caught:
+        open_table(path)
+    assert caught.value.message == (
+        "leads.ods is not a CSV or XLSX file: it is an OpenDocument file; save it as .xlsx or CSV."
+    )
+
+
+def test_text_saved_under_an_xlsx_name_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    shutil.copy(DATA / "utf8_basic.csv", path)
+    with open_table(path) as table:
+        assert (table.format, table.delimiter, table.headers[0]) == ("csv", ",", "Email")
+
+
+def test_old_excel_or_encrypted_workbook_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(InputFileError) as caught:
+        open_table(path)
+    assert caught.value.message == (
+        "leads.xls is not a CSV or XLSX file: it is an old-format (.xls) or password-protected "
+        "Excel file; save it as an unprotected .xlsx workbook or as CSV."
+    )

@@ -55,4 +55,6 @@ def _check_zip(path: Path, file_name: str) -> str:
         raise not_a_table(file_name, "it is a damaged ZIP or XLSX file") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        raise not_a_table(file_name, "it is an OpenDocument file; save it as .xlsx or CSV")
     raise not_a_table(file_name, "it is a ZIP archive without an Excel workbook inside")

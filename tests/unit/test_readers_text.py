@@ -309,3 +309,8 @@ def test_file_holding_only_a_bom_is_empty(tmp_path: Path) -> None:
 def test_missing_file_is_refused_plainly(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"^gone\.csv does not exist\.$"):
         open_table(tmp_path / "gone.csv")
+
+
+def test_blank_encoding_and_sheet_options_mean_not_given() -> None:
+    with open_table(DATA / "cp1252_names.csv", encoding=" ", sheet="") as table:
+        assert table.encoding == "windows-1252"

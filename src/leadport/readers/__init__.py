@@ -41,8 +41,11 @@ def open_table(
     """Open a lead file for streaming; refuses (raises) only what cannot be read as a table.
 
     `file_name` is the name shown in messages (an upload's original name); `encoding` overrides
-    detection for text files; `sheet` picks an XLSX sheet by name.
+    detection for text files; `sheet` picks an XLSX sheet by name. A blank `encoding` or `sheet`
+    (an empty form field) means "not given".
     """
+    encoding = encoding if encoding and encoding.strip() else None
+    sheet = sheet if sheet and sheet.strip() else None
     path = Path(path)
     name = file_name or path.name
     limits = limits or ReaderLimits()

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from leadport.errors import InputFileError, UsageError
-from leadport.readers.delimiter import detect_delimiter
+from leadport.readers.delimiter import declared_delimiter, detect_delimiter
 from leadport.readers.encoding import UTF8, WINDOWS_1252, TextEncoding, choose_encoding
 from leadport.readers.header import choose_header, unique_headers
 from leadport.readers.limits import human_bytes
@@ -134,3 +134,11 @@ def test_nul_bytes_outside_utf16_mean_binary_data() -> None:
 )
 def test_sizes_read_as_in_a_file_manager(size: int, text: str) -> None:
     assert human_bytes(size) == text
+
+
+@pytest.mark.parametrize(
+    ("sample", "delimiter"),
+    [("sep=|\nEmail,Name\n", "|"), ("sep=\t\r\n", "\t"), ("\ufeffsep=;", ";"), ("sep=x\n", None)],
+)
+def test_a_sep_line_declares_the_delimiter(sample: str, delimiter: str | None) -> None:
+    assert declared_delimiter(sample) == delimiter

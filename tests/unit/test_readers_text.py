@@ -314,3 +314,14 @@ def test_missing_file_is_refused_plainly(tmp_path: Path) -> None:
 def test_blank_encoding_and_sheet_options_mean_not_given() -> None:
     with open_table(DATA / "cp1252_names.csv", encoding=" ", sheet="") as table:
         assert table.encoding == "windows-1252"
+
+
+def test_sep_line_written_for_excel_sets_the_delimiter_and_is_not_a_record(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sep.csv"
+    path.write_bytes(b"sep=;\r\nEmail;Name, full\r\nx@example.com;Lee, Ann\r\n")
+    with open_table(path) as table:
+        assert (table.delimiter, table.header_row) == (";", 2)
+        assert table.headers == ["Email", "Name, full"]
+        assert [(r.row, r.cells) for r in table.rows()] == [(3, ["x@example.com", "Lee, Ann"])]

@@ -16,7 +16,7 @@ from typing import IO
 
 from leadport.errors import InputFileError
 from leadport.readers.base import Progress
-from leadport.readers.delimiter import detect_delimiter
+from leadport.readers.delimiter import declared_delimiter, detect_delimiter
 from leadport.readers.encoding import TextEncoding, choose_encoding
 from leadport.readers.limits import ReaderLimits, cell_exceeded
 from leadport.readers.sniff import not_a_table
@@ -52,7 +52,7 @@ def open_delimited(
     raw = io.FileIO(path, "rb")
     try:
         chosen = choose_encoding(raw, file_name, encoding)
-        delimiter = _detect(raw, chosen)
+        delimiter, sep_line = _detect(raw, chosen)
         raw.seek(0)
         progress = Progress(done=0, total=path.stat().st_size, unit="bytes")
         text = io.TextIOWrapper(
@@ -67,17 +67,18 @@ def open_delimited(
     label = "windows-1252" if chosen.codec == "cp1252" else chosen.codec
     info = SourceInfo(file_name, "csv", encoding=label, delimiter=delimiter)
     _allow_cells_of(limits.max_cell_chars)
-    records = _records(text, info, limits)
+    records = _records(text, info, limits, skip_first=sep_line)
     return RecordTable(info, records, progress, limits, text.close)
 
 
-def _detect(raw: io.FileIO, chosen: TextEncoding) -> str:
-    """The delimiter, from the decoded first 64 KiB (decoding errors there do not matter yet)."""
+def _detect(raw: io.FileIO, chosen: TextEncoding) -> tuple[str, bool]:
+    """The delimiter, and whether a `sep=X` line declared it, from the decoded first 64 KiB
+    (decoding errors there do not matter yet)."""
     raw.seek(0)
     head = raw.read(SAMPLE_BYTES) or b""
     complete = len(head) < SAMPLE_BYTES
-    decoder = codecs.getincrementaldecoder(chosen.codec)("replace")
-    return detect_delimiter(decoder.decode(head, final=complete), complete=complete)
+    sample = codecs.getincrementaldecoder(chosen.codec)("replace").decode(head, final=complete)
+    return detect_delimiter(sample, complete=complete), declared_delimiter(sample) is not None
 
 
 def _allow_cells_of(max_cell_chars: int) -> None:
@@ -86,8 +87,13 @@ def _allow_cells_of(max_cell_chars: int) -> None:
         csv.field_size_limit(max_cell_chars + 1)
 
 
-def _records(text: IO[str], info: SourceInfo, limits: ReaderLimits) -> Iterator[Record]:
-    """Number every record (blank ones too); a record cut by bad quoting becomes an error row."""
+def _records(
+    text: IO[str], info: SourceInfo, limits: ReaderLimits, *, skip_first: bool
+) -> Iterator[Record]:
+    """Number every record (blank ones too); a record cut by bad quoting becomes an error row.
+
+    `skip_first` drops a `sep=X` line: it keeps its row number but is not part of the table.
+    """
     lines: list[str] = []
 
     def feed() -> Iterator[str]:
@@ -97,6 +103,8 @@ def _records(text: IO[str], info: SourceInfo, limits: ReaderLimits) -> Iterator[
 
     reader = csv.reader(feed(), delimiter=info.delimiter or ",", strict=True)
     row = 0
+    if skip_first and next(reader, None) is not None:
+        row, lines[:] = 1, []
     while True:
         try:
             for cells in reader:

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from itertools import islice
 
 CANDIDATES = (",", ";", "\t", "|")
 SAMPLE_RECORDS = 50
+
+# Some tools write a first line `sep=;` so that Excel splits the file right; it says it all.
+_SEP_LINE = re.compile(r"\ufeff?sep=([,;\t|])[ \t]*(?:\r\n|\r|\n|$)")
+
+
+def declared_delimiter(sample: str) -> str | None:
+    """The delimiter named by a `sep=X` first line, if the file starts with one."""
+    match = _SEP_LINE.match(sample)
+    return match.group(1) if match else None
 
 
 def detect_delimiter(sample: str, *, complete: bool) -> str:
@@ -23,6 +33,9 @@ def detect_delimiter(sample: str, *, complete: bool) -> str:
     `complete` says whether `sample` is the whole file; if not, its last record may be cut short
     and is left out.
     """
+    declared = declared_delimiter(sample)
+    if declared is not None:
+        return declared
     best, best_score = ",", (0, 0, 0)
     for rank, delimiter in enumerate(reversed(CANDIDATES)):
         widths = _widths(sample, delimiter, complete=complete)

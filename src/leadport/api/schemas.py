@@ -1,0 +1,299 @@
+"""The API's JSON shapes, in families (`…Create` in, `…Public` out), matching PRODUCT.md §7.
+
+Import options are not redefined here: a batch's body is `ImportOptions` (the same model the
+CLI builds and the import row stores) plus its rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from leadport.domain.model import ActivityType, LeadStatus, Mode, Policy, Role
+
+IdStr = str
+# SQLite hands timestamps back without their zone: they are UTC, and the API says so.
+Utc = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- imports ---------------------------------------------------------------------------------
+class ImportAccepted(_Out):
+    import_id: IdStr
+    state: str = Field(description="`queued` at first; follow it at GET /api/v1/imports/{id}.")
+    repeat_of: dict[str, Any] | None = Field(
+        default=None, description="An earlier completed import of the same file into the same target, if any.")
+
+
+class AccountCounts(_Out):
+    added: int
+    modified: int
+    rejected: int
+
+
+class CampaignCounts(_Out):
+    imported: int
+    excluded_duplicates: int
+    active_elsewhere: int
+    failed: int
+
+
+class ImportPublic(_Out):
+    import_id: IdStr
+    state: str = Field(description="queued, running, completed, failed, cancelled or rolled_back.")
+    source: str
+    file_name: str | None
+    dry_run: bool
+    member: str | None = Field(description="Login email of the member who imported.")
+    campaign: str | None
+    created_at: Utc | None
+    started_at: Utc | None
+    finished_at: Utc | None
+    rows_done: int = Field(description="Rows read so far (all of them once finished).")
+    rows_total: int | None = Field(description="Rows in the input, known once finished (or for a batch).")
+    progress_done: int = Field(description="Bytes of the file read so far (rows for a batch).")
+    progress_total: int | None = Field(description="Size of the file in bytes (rows for a batch).")
+    error: str | None = Field(description="Why it failed or was cancelled.")
+    repeat_of: IdStr | None
+    account: AccountCounts | None
+    campaign_counts: CampaignCounts | None
+    codes: dict[str, int]
+
+
+class ReportRow(_Out):
+    row: int
+    code: str
+    campaign_code: str | None
+    lead_id: IdStr | None
+    message: str
+    warnings: list[str]
+    detail: dict[str, Any]
+
+
+class ImportReport(_Out):
+    """The machine-readable report (the CLI's `import --json`)."""
+
+    import_id: IdStr
+    state: str
+    dry_run: bool
+    source: str
+    file_name: str | None
+    rows_read: int
+    account: AccountCounts
+    campaign: CampaignCounts | None
+    codes: dict[str, int]
+    rows: list[ReportRow]
+
+
+CellValue = str | int | float | bool | None | list[str]
+
+
+class ImportBatchCreate(BaseModel):
+    """Import options (as for a file) and the rows, each an object of column → value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    campaign: str | None = None
+    mode: Mode = Mode.CREATE_AND_UPDATE
+    policy: Policy | None = None
+    overwrite: bool = False
+    mapping: dict[str, str] = Field(default_factory=dict, description="Column → field (or custom:NAME, ignore).")
+    ignore: list[str] = Field(default_factory=list)
+    saved_mapping: str | None = None
+    save_mapping_as: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    transforms: list[str] = Field(default_factory=list)
+    dry_run: bool = False
+    rows: list[dict[str, CellValue]] = Field(description="The leads, e.g. {\"email\": \"a@b.com\", \"first_name\": \"Ann\"}.")
+
+
+class ImportListItem(_Out):
+    import_id: IdStr
+    file_name: str | None
+    source: str
+    state: str
+    created_at: str | Utc | None
+    member: str | None
+    campaign: str | None
+    account: dict[str, Any] | None
+    campaign_counts: dict[str, Any] | None
+
+
+class CancelPublic(_Out):
+    import_id: IdStr
+    state: str = Field(description="`cancelled`, or `running` while its worker stops (then `cancelled`).")
+
+
+class RollbackPublic(_Out):
+    import_id: IdStr
+    preview: bool
+    memberships: int
+    leads_deleted: int
+    with_activity: int
+    replied: int
+    meetings_booked: int
+    backup_file: str | None
+
+
+class RestoreSkip(_Out):
+    email: str | None
+    linkedin_url: str | None
+    reason: str
+
+
+class RestorePublic(_Out):
+    import_id: IdStr
+    leads_restored: int
+    memberships_restored: int
+    fields_restored: int
+    skipped: list[RestoreSkip]
+
+
+# -- campaigns, members, leads, lists --------------------------------------------------------
+class CampaignCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    required_fields: list[str] = Field(default_factory=list, description="Fields its messages use.")
+    reject_invalid_leads: bool = False
+
+
+class CampaignPublic(_Out):
+    id: IdStr
+    name: str
+    state: str
+    required_fields: list[str]
+    reject_invalid_leads: bool
+
+
+class MemberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=320)
+    role: Role = Role.MEMBER
+
+
+class MemberPublic(_Out):
+    id: IdStr
+    email: str
+    role: str
+
+
+class LeadCampaign(_Out):
+    campaign: str
+    status: str
+    import_id: IdStr | None
+
+
+class LeadPublic(_Out):
+    id: IdStr
+    email: str | None
+    linkedin_url: str | None
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    company_domain: str | None
+    job_title: str | None
+    phone: str | None
+    custom_fields: dict[str, str]
+    tags: list[str]
+    campaigns: list[LeadCampaign]
+
+
+class LeadPage(_Out):
+    leads: list[LeadPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class CampaignLeadUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: LeadStatus
+
+
+class CampaignLeadPublic(_Out):
+    campaign: str
+    lead_id: IdStr
+    status: str
+
+
+class ActivityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = None
+    lead_id: IdStr | None = None
+    campaign: str
+    type: ActivityType
+    at: datetime | None = Field(default=None, description="When it happened (ISO 8601); now if left out.")
+
+
+class ActivitiesRecorded(_Out):
+    recorded: int
+
+
+class DncCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str = Field(min_length=1, max_length=320, description="An email, or a whole domain (`acme.com`).")
+
+
+class DncPublic(_Out):
+    value: str
+    kind: str
+
+
+class DeletedCleaned(_Out):
+    removed: int
+
+
+class StatCount(_Out):
+    count: int
+    rate: float
+
+
+class StatsPublic(_Out):
+    """The `stats --json` object: each key is a count of leads and its rate over the campaign's leads."""
+
+    model_config = ConfigDict(extra="allow")
+    campaign: str
+    leads: int
+
+
+# -- API keys --------------------------------------------------------------------------------
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, max_length=200)
+    member_email: str | None = Field(default=None, description="The member the key is for (default: you).")
+
+
+class ApiKeyPublic(_Out):
+    id: IdStr
+    name: str | None
+    prefix: str
+    member: str
+    created_at: Utc
+    last_used_at: Utc | None
+    revoked_at: Utc | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The key itself: shown this once, stored only as a keyed hash.")
+
+
+class WorkspacePublic(_Out):
+    id: IdStr
+    name: str
+    plan: str
+    lead_limit: int | None
+    region: str | None
+    default_policy: str
+    members_can_rollback: bool
+    me: MemberPublic
+
+
+class Health(_Out):
+    status: str
+    database: str
+    queue: str

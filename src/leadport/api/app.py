@@ -35,6 +35,8 @@ def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool
         if background:
             await run_in_threadpool(queue.start)
             sender.start()
+        else:
+            await run_in_threadpool(queue.prepare)
         try:
             yield
         finally:

@@ -14,6 +14,9 @@ from leadport.services.jobs import JobQueue
 class RunnableQueue(JobQueue, Protocol):
     worker_name: str
 
+    def prepare(self) -> None:
+        """Make the queue usable for enqueueing (procrastinate's tables on PostgreSQL)."""
+
     def start(self) -> bool:
         """Prepare the queue in a serving process; True when a worker now runs in it."""
 

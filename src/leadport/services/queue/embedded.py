@@ -2,8 +2,8 @@
 
 SQLite has one writer, and a running import holds the write lock for its whole transaction, so
 the thread runs one import at a time and its progress lives in this process's memory (the API
-reads it there: the worker runs inside `leadport serve`). Cancels are applied by the thread too,
-so a request never waits for the lock. At start the thread takes a lock file next to the
+reads it there: the worker runs inside `leadport serve`); a cancel reaches a running import
+through the same memory, between two batches. At start the thread takes a lock file next to the
 database (one embedded worker per database, even with several processes) and re-queues the
 imports a previous process left `running`.
 """
@@ -55,14 +55,18 @@ class EmbeddedQueue:
             if live is not None:
                 live.cancel_requested = True
                 return ImportState.RUNNING
-            self._cancels.add(import_id)
-        self.wake()
-        return ImportState.QUEUED
+            self._cancels.add(import_id)  # in case the thread is about to claim it
+        if jobs.cancel_queued(engine, import_id):
+            return ImportState.CANCELLED
+        return ImportState.RUNNING
 
     def live_progress(self, import_id: int) -> LiveProgress | None:
         return self._live.get(import_id)
 
     # -- the worker thread -------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Nothing to prepare: the imports table is the queue."""
+
     def start(self) -> bool:
         """Start the worker thread; False when another process already runs one on this database."""
         if not self._take_lock_file():

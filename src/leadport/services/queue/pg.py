@@ -108,8 +108,11 @@ class ProcrastinateQueue:
         log.info("import %s %s", import_id, state)
 
     # -- the worker process -----------------------------------------------------------------
-    def start(self) -> bool:
+    def prepare(self) -> None:
         ensure_schema(self.engine)
+
+    def start(self) -> bool:
+        self.prepare()
         return False  # API processes run no worker: `leadport worker` does
 
     def stop(self, timeout: float = 30.0) -> None:

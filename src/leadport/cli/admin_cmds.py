@@ -19,7 +19,9 @@ dnc_app = typer.Typer(help="The do-not-contact list.", no_args_is_help=True)
 def workspace_create(
     name: str = typer.Argument(..., help="Workspace name."),
     plan: Plan = typer.Option(Plan.PAID, "--plan", help="trial (at most 100 leads) or paid."),
-    lead_limit: int | None = typer.Option(None, "--lead-limit", help="Most leads the workspace may hold."),
+    lead_limit: int | None = typer.Option(
+        None, "--lead-limit", help="Most leads the workspace may hold."
+    ),
     region: str | None = typer.Option(None, "--region", help="Default phone region, e.g. FR."),
 ) -> None:
     """Create a workspace; the local admin becomes its admin."""
@@ -48,7 +50,9 @@ def campaign_create(
     name: str = typer.Argument(..., help="Campaign name."),
     workspace: str | None = WorkspaceOpt,
     require: list[str] = typer.Option([], "--require", help="A field the campaign's messages use."),
-    reject_invalid_leads: bool = typer.Option(False, "--reject-invalid-leads", help="Refuse leads with no valid email."),
+    reject_invalid_leads: bool = typer.Option(
+        False, "--reject-invalid-leads", help="Refuse leads with no valid email."
+    ),
 ) -> None:
     """Create a campaign."""
     ws, _ = resolve(workspace)
@@ -61,7 +65,9 @@ def campaign_create(
 
 @dnc_app.command("add")
 def dnc_add(
-    value: str = typer.Argument(..., metavar="EMAIL_OR_DOMAIN", help="An email, or a whole domain."),
+    value: str = typer.Argument(
+        ..., metavar="EMAIL_OR_DOMAIN", help="An email, or a whole domain."
+    ),
     workspace: str | None = WorkspaceOpt,
 ) -> None:
     """Never add this email, or any email of this domain, to a campaign."""

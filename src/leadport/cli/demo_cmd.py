@@ -35,7 +35,9 @@ def demo() -> None:
         with resources.as_file(sample) as src:
             shutil.copy(src, path)
         options = ImportOptions(campaign=DEMO_CAMPAIGN, file_name=path.name)
-        result = run_import(app.engine, app.settings, ImportRequest(ws.id, member.id, options, path=path))
+        result = run_import(
+            app.engine, app.settings, ImportRequest(ws.id, member.id, options, path=path)
+        )
     with read_transaction(app.engine) as conn:
         report = {**result.report_header(), "rows": list(report_json_rows(conn, result.import_id))}
     print_json(report)

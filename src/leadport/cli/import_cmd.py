@@ -26,7 +26,9 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         header, sep, field = pair.partition("=")
         if not sep or not header.strip() or not field.strip():
-            raise UsageError(f"--map {pair!r} must look like HEADER=FIELD, e.g. --map 'Mail=email'.")
+            raise UsageError(
+                f"--map {pair!r} must look like HEADER=FIELD, e.g. --map 'Mail=email'."
+            )
         mapping[header.strip()] = field.strip()
     return mapping
 
@@ -36,8 +38,13 @@ class _Bar:
 
     def __init__(self, label: str) -> None:
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[rows]} rows"),
-            TimeRemainingColumn(), console=err_console, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rows]} rows"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
         )
         self.task = self.progress.add_task(label, total=None, rows=0)
 
@@ -63,17 +70,35 @@ def import_command(
     file: Path = typer.Argument(..., help="CSV, TSV or XLSX file of leads."),
     workspace: str | None = WorkspaceOpt,
     campaign: str | None = typer.Option(None, "--campaign", help="Add the leads to this campaign."),
-    mode: Mode = typer.Option(Mode.CREATE_AND_UPDATE, "--mode", help="create_and_update, create_only or update_only."),
-    policy: Policy | None = typer.Option(None, "--policy", help="Duplicate policy (default: the workspace's)."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Non-empty cells replace existing values."),
-    tag: list[str] = typer.Option([], "--tag", help="Tag every lead this import creates or modifies."),
-    map_: list[str] = typer.Option([], "--map", help="HEADER=FIELD; FIELD may be custom:NAME or ignore."),
+    mode: Mode = typer.Option(
+        Mode.CREATE_AND_UPDATE, "--mode", help="create_and_update, create_only or update_only."
+    ),
+    policy: Policy | None = typer.Option(
+        None, "--policy", help="Duplicate policy (default: the workspace's)."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Non-empty cells replace existing values."
+    ),
+    tag: list[str] = typer.Option(
+        [], "--tag", help="Tag every lead this import creates or modifies."
+    ),
+    map_: list[str] = typer.Option(
+        [], "--map", help="HEADER=FIELD; FIELD may be custom:NAME or ignore."
+    ),
     ignore: list[str] = typer.Option([], "--ignore", help="Do not import this column."),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first)."),
-    encoding: str | None = typer.Option(None, "--encoding", help="Override the detected text encoding."),
-    transform: list[str] = typer.Option([], "--transform", help="Cleaning step to apply (repeatable)."),
-    mapping_name: str | None = typer.Option(None, "--mapping", help="Start from this saved mapping."),
-    save_mapping: str | None = typer.Option(None, "--save-mapping", help="Save the mapping under this name."),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Override the detected text encoding."
+    ),
+    transform: list[str] = typer.Option(
+        [], "--transform", help="Cleaning step to apply (repeatable)."
+    ),
+    mapping_name: str | None = typer.Option(
+        None, "--mapping", help="Start from this saved mapping."
+    ),
+    save_mapping: str | None = typer.Option(
+        None, "--save-mapping", help="Save the mapping under this name."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the exact report; write nothing."),
     as_: str | None = AsOpt,
     json_: bool = JsonOpt,
@@ -83,9 +108,20 @@ def import_command(
         raise UsageError(f"{file}: no such file.")
     ws, member = resolve(workspace, as_)
     options = ImportOptions(
-        campaign=campaign, mode=mode, policy=policy, overwrite=overwrite, tags=tag, mapping=parse_map(map_),
-        ignore=ignore, sheet=sheet, encoding=encoding, transforms=transform, saved_mapping=mapping_name,
-        save_mapping_as=save_mapping, dry_run=dry_run, file_name=file.name,
+        campaign=campaign,
+        mode=mode,
+        policy=policy,
+        overwrite=overwrite,
+        tags=tag,
+        mapping=parse_map(map_),
+        ignore=ignore,
+        sheet=sheet,
+        encoding=encoding,
+        transforms=transform,
+        saved_mapping=mapping_name,
+        save_mapping_as=save_mapping,
+        dry_run=dry_run,
+        file_name=file.name,
     )
     request = ImportRequest(ws.id, member.id, options, path=file)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -94,7 +130,8 @@ def import_command(
             err_console.print(
                 f"note: {file.name} was already imported into this target on "
                 f"{result.repeat_of['created_at']} as import {result.repeat_of['import_id']}.",
-                highlight=False, markup=False,
+                highlight=False,
+                markup=False,
             )
         if json_:
             _print_json(result, spool if dry_run else None)
@@ -104,11 +141,17 @@ def import_command(
 
 def _run(request: ImportRequest, spool: Any) -> ImportResult:
     app = app_()
-    sink = (lambda o: spool.write(json.dumps(o.to_json(), ensure_ascii=False) + "\n")) if spool else None
+    sink = (
+        (lambda o: spool.write(json.dumps(o.to_json(), ensure_ascii=False) + "\n"))
+        if spool
+        else None
+    )
     if sys.stderr.isatty():
         bar = _Bar(f"Importing {request.options.file_name}")
         with bar.progress:
-            return run_import(app.engine, app.settings, request, observer=_Observer(bar), row_sink=sink)
+            return run_import(
+                app.engine, app.settings, request, observer=_Observer(bar), row_sink=sink
+            )
     return run_import(app.engine, app.settings, request, row_sink=sink)
 
 
@@ -131,12 +174,16 @@ def _print_summary(result: ImportResult) -> None:
     s = result.summary
     acc = s["account"]
     verb = "Dry run of import" if result.dry_run else "Import"
-    say(f"{verb} {result.import_id} {result.state}: {s['rows_read']} rows read, "
-        f"{acc['added']} added, {acc['modified']} modified, {acc['rejected']} rejected.")
+    say(
+        f"{verb} {result.import_id} {result.state}: {s['rows_read']} rows read, "
+        f"{acc['added']} added, {acc['modified']} modified, {acc['rejected']} rejected."
+    )
     if s.get("campaign"):
         c = s["campaign"]
-        say(f"Campaign: {c['imported']} imported, {c['excluded_duplicates']} excluded as duplicates, "
-            f"{c['active_elsewhere']} active elsewhere, {c['failed']} failed.")
+        say(
+            f"Campaign: {c['imported']} imported, {c['excluded_duplicates']} excluded as duplicates, "
+            f"{c['active_elsewhere']} active elsewhere, {c['failed']} failed."
+        )
     for code, count in s["codes"].items():
         if code not in ("added", "modified", "imported"):
             say(f"  {code}: {count}")

@@ -22,7 +22,9 @@ def utcnow() -> datetime:
 def db_time(conn: Connection, value: datetime) -> Any:
     """A timestamp in the form SQLAlchemy itself stores (SQLite: naive UTC text)."""
     if is_sqlite(conn):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return (
+            value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        )
     return value
 
 
@@ -78,7 +80,9 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
         start = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one() + 1
         return list(range(start, start + count))
     rows = conn.execute(
-        text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"),
+        text(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"
+        ),
         {"n": count},
     )
     return [r[0] for r in rows]

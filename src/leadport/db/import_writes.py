@@ -19,11 +19,28 @@ if TYPE_CHECKING:
     from leadport.services.import_run import ImportRun
 
 LEAD_INSERT = (
-    "id", "workspace_id", *LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key",
-    "created_import_id", "created_at", "updated_at",
+    "id",
+    "workspace_id",
+    *LEAD_FIELDS,
+    "linkedin_key",
+    "custom_fields",
+    "tags",
+    "name_key",
+    "created_import_id",
+    "created_at",
+    "updated_at",
 )
 LEAD_UPDATE = (*LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key", "updated_at")
-ROW_COLUMNS = ("import_id", "row", "code", "campaign_code", "lead_id", "warnings", "detail", "cells")
+ROW_COLUMNS = (
+    "import_id",
+    "row",
+    "code",
+    "campaign_code",
+    "lead_id",
+    "warnings",
+    "detail",
+    "cells",
+)
 
 
 class BatchWrites:
@@ -53,8 +70,14 @@ class BatchWrites:
     def add_membership(self, lead_id: int) -> None:
         assert self.run.campaign is not None
         self._memberships.append(
-            (self.run.campaign.campaign_id, lead_id, LeadStatus.SCHEDULED.value, self.run.import_id,
-             self.now, self.now)
+            (
+                self.run.campaign.campaign_id,
+                lead_id,
+                LeadStatus.SCHEDULED.value,
+                self.run.import_id,
+                self.now,
+                self.now,
+            )
         )
 
     def possible_duplicates(self) -> dict[int, int]:
@@ -76,22 +99,45 @@ class BatchWrites:
     ) -> None:
         conn, run = self.run.conn, self.run
         bulk_insert(conn, "leads", LEAD_INSERT, [self._lead_row(i, lead) for i, lead in self._new])
-        bulk_update(conn, "leads", LEAD_UPDATE, [self._update_row(touched[i]) for i in sorted(self._changed)])
-        bulk_insert(conn, "lead_changes", ("import_id", "lead_id", "field", "old_value", "new_value"), self._changes)
+        bulk_update(
+            conn,
+            "leads",
+            LEAD_UPDATE,
+            [self._update_row(touched[i]) for i in sorted(self._changed)],
+        )
         bulk_insert(
-            conn, "campaign_leads",
+            conn,
+            "lead_changes",
+            ("import_id", "lead_id", "field", "old_value", "new_value"),
+            self._changes,
+        )
+        bulk_insert(
+            conn,
+            "campaign_leads",
             ("campaign_id", "lead_id", "status", "import_id", "created_at", "updated_at"),
             self._memberships,
         )
         cells = {lead.row: lead.cells for lead in batch}
-        bulk_insert(conn, "import_rows", ROW_COLUMNS, [_row_record(run.import_id, o, cells) for o in outcomes])
+        bulk_insert(
+            conn,
+            "import_rows",
+            ROW_COLUMNS,
+            [_row_record(run.import_id, o, cells) for o in outcomes],
+        )
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
         f = lead.fields
         return (
-            lead_id, self.run.workspace_id, *(f.get(name) for name in LEAD_FIELDS), lead.linkedin_key,
-            as_json(lead.custom) if lead.custom else None, as_json(lead.tags) if lead.tags else None,
-            lead.name_key, self.run.import_id, self.now, self.now,
+            lead_id,
+            self.run.workspace_id,
+            *(f.get(name) for name in LEAD_FIELDS),
+            lead.linkedin_key,
+            as_json(lead.custom) if lead.custom else None,
+            as_json(lead.tags) if lead.tags else None,
+            lead.name_key,
+            self.run.import_id,
+            self.now,
+            self.now,
         )
 
     def _update_row(self, lead: q.ExistingLead) -> tuple[Any, ...]:
@@ -99,9 +145,13 @@ class BatchWrites:
         url = f.get("linkedin_url")
         key = normalize_linkedin(url).key if url else None
         return (
-            *(f.get(name) for name in LEAD_FIELDS), key,
-            as_json(lead.custom) if lead.custom else None, as_json(lead.tags) if lead.tags else None,
-            name_key(f), self.now, lead.id,
+            *(f.get(name) for name in LEAD_FIELDS),
+            key,
+            as_json(lead.custom) if lead.custom else None,
+            as_json(lead.tags) if lead.tags else None,
+            name_key(f),
+            self.now,
+            lead.id,
         )
 
 
@@ -112,7 +162,11 @@ def _text(value: Any) -> str | None:
 def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> tuple[Any, ...]:
     taken = o.code in ("added", "modified") and o.campaign_code in (None, CampaignCode.IMPORTED)
     return (
-        import_id, o.row, o.code, o.campaign_code, o.lead_id,
+        import_id,
+        o.row,
+        o.code,
+        o.campaign_code,
+        o.lead_id,
         as_json(list(o.warnings)) if o.warnings else None,
         as_json(o.detail) if o.detail else None,
         None if taken else as_json(cells.get(o.row)),

@@ -38,8 +38,14 @@ def _loads(value: Any, default: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-_LEAD_COLS = [leads.c.id, *(leads.c[f] for f in LEAD_FIELDS), leads.c.custom_fields, leads.c.tags,
-              leads.c.email_status, leads.c.linkedin_key]
+_LEAD_COLS = [
+    leads.c.id,
+    *(leads.c[f] for f in LEAD_FIELDS),
+    leads.c.custom_fields,
+    leads.c.tags,
+    leads.c.email_status,
+    leads.c.linkedin_key,
+]
 
 
 def _existing(row: Any) -> ExistingLead:
@@ -54,7 +60,9 @@ def _existing(row: Any) -> ExistingLead:
     )
 
 
-def leads_by(conn: Connection, workspace_id: int, column: str, values: Sequence[str]) -> dict[str, ExistingLead]:
+def leads_by(
+    conn: Connection, workspace_id: int, column: str, values: Sequence[str]
+) -> dict[str, ExistingLead]:
     """Existing leads whose `email` or `linkedin_key` is one of values, keyed by that value."""
     found: dict[str, ExistingLead] = {}
     col = leads.c[column]
@@ -65,12 +73,16 @@ def leads_by(conn: Connection, workspace_id: int, column: str, values: Sequence[
     return found
 
 
-def leads_with_name_keys(conn: Connection, workspace_id: int, keys: Sequence[str]) -> dict[str, int]:
+def leads_with_name_keys(
+    conn: Connection, workspace_id: int, keys: Sequence[str]
+) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(sorted(set(keys))):
-        stmt = select(leads.c.name_key, func.min(leads.c.id)).where(
-            leads.c.workspace_id == workspace_id, leads.c.name_key.in_(chunk)
-        ).group_by(leads.c.name_key)
+        stmt = (
+            select(leads.c.name_key, func.min(leads.c.id))
+            .where(leads.c.workspace_id == workspace_id, leads.c.name_key.in_(chunk))
+            .group_by(leads.c.name_key)
+        )
         found.update({k: i for k, i in conn.execute(stmt)})
     return found
 
@@ -99,7 +111,9 @@ def memberships_of(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[
     found: dict[int, list[Membership]] = {}
     for chunk in _chunks(sorted(set(lead_ids))):
         stmt = (
-            select(campaign_leads.c.lead_id, campaigns.c.id, campaigns.c.name, campaign_leads.c.status)
+            select(
+                campaign_leads.c.lead_id, campaigns.c.id, campaigns.c.name, campaign_leads.c.status
+            )
             .join(campaigns, campaigns.c.id == campaign_leads.c.campaign_id)
             .where(campaign_leads.c.lead_id.in_(chunk))
         )

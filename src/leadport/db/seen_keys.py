@@ -37,7 +37,9 @@ class SeenKeys:
         )
         unique = sorted(set(keys))
         for start in range(0, len(unique), CHUNK):
-            found.update(dict(self.conn.execute(stmt, {"keys": unique[start : start + CHUNK]}).all()))
+            found.update(
+                dict(self.conn.execute(stmt, {"keys": unique[start : start + CHUNK]}).all())
+            )
         return found
 
     def add(self, first_rows: dict[str, int]) -> None:

@@ -59,7 +59,8 @@ def decide_campaign(lead: LeadState, rules: CampaignRules) -> CampaignDecision:
     if rules.policy == Policy.WORKSPACE and others:
         first = min(others, key=lambda m: m.campaign_name)
         return CampaignDecision(
-            CampaignCode.IN_OTHER_CAMPAIGN, {"campaign": first.campaign_name, "status": first.status}
+            CampaignCode.IN_OTHER_CAMPAIGN,
+            {"campaign": first.campaign_name, "status": first.status},
         )
     for required in rules.required_fields:
         if not _has_field(lead, required):

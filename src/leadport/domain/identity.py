@@ -123,7 +123,11 @@ def _canonical_linkedin(text: str) -> str | None:
     if len(segments) >= 2 and segments[0].lower() == "in":
         slug = unquote(segments[1]).strip().lower()
         return f"https://www.linkedin.com/in/{slug}" if slug else None
-    if len(segments) >= 3 and segments[0].lower() == "sales" and segments[1].lower() in ("lead", "people"):
+    if (
+        len(segments) >= 3
+        and segments[0].lower() == "sales"
+        and segments[1].lower() in ("lead", "people")
+    ):
         lead_id = unquote(segments[2]).split(",", 1)[0]
         return f"https://www.linkedin.com/sales/lead/{lead_id}" if lead_id else None
     if len(segments) >= 2 and segments[0].lower() == "pub":

@@ -44,7 +44,7 @@ class LeadInput:
     def email(self) -> str | None:
         return self.fields.get("email") if self.email_valid else None
 
-    def keys(self) -> list[str]:
+    def identifiers(self) -> list[str]:
         """The identifiers this row claims, as stored in the in-file duplicate check."""
         keys = []
         if self.email:
@@ -67,7 +67,9 @@ def split_tags(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def gather_record(cells: list[str], targets: tuple[str | None, ...]) -> tuple[dict[str, str], list[str]]:
+def gather_record(
+    cells: list[str], targets: tuple[str | None, ...]
+) -> tuple[dict[str, str], list[str]]:
     """Mapped, cleaned, non-empty values keyed by target, and the tags from tag columns."""
     record: dict[str, str] = {}
     tags: list[str] = []

@@ -60,7 +60,10 @@ class ColumnMapping:
     targets: tuple[str | None, ...]
 
     def as_dict(self) -> dict[str, str]:
-        return {h: (t if t is not None else IGNORE) for h, t in zip(self.headers, self.targets, strict=True)}
+        return {
+            h: (t if t is not None else IGNORE)
+            for h, t in zip(self.headers, self.targets, strict=True)
+        }
 
     def column_of(self, target: str) -> int | None:
         return self.targets.index(target) if target in self.targets else None
@@ -79,7 +82,11 @@ def suggest_mapping(headers: list[str], samples: list[list[str]]) -> dict[int, s
         if header_key(header) in _COMPANY_LINKEDIN or header_key(header).startswith("leadport"):
             continue
         by_content = _content_target([row[i] for row in samples if i < len(row)])
-        if by_content and by_content not in taken and found.get(i) in (None, "full_name", "company_domain"):
+        if (
+            by_content
+            and by_content not in taken
+            and found.get(i) in (None, "full_name", "company_domain")
+        ):
             found[i] = by_content
             taken.add(by_content)
     return found
@@ -98,7 +105,10 @@ def _content_target(values: list[str]) -> str | None:
 
 
 def resolve_mapping(
-    headers: list[str], samples: list[list[str]], *, overrides: dict[str, str] | None = None,
+    headers: list[str],
+    samples: list[list[str]],
+    *,
+    overrides: dict[str, str] | None = None,
     ignore: list[str] | None = None,
 ) -> ColumnMapping:
     suggested = suggest_mapping(headers, samples)
@@ -110,9 +120,14 @@ def resolve_mapping(
     explicit = {_column(headers, h, "--map") for h in overrides or {}}
     _dedupe(targets, explicit)
     for i, header in enumerate(headers):
-        if targets[i] is None and i not in explicit and not _ignored(header, ignore):
-            if not header_key(header).startswith("leadport"):
-                targets[i] = CUSTOM + header.strip()
+        own_column = header_key(header).startswith("leadport")
+        if (
+            targets[i] is None
+            and i not in explicit
+            and not own_column
+            and not _ignored(header, ignore)
+        ):
+            targets[i] = CUSTOM + header.strip()
     return ColumnMapping(tuple(headers), tuple(targets))
 
 
@@ -141,8 +156,10 @@ def _column(headers: list[str], header: str, option: str) -> int:
     for i, h in enumerate(headers):
         if header_key(h) == key:
             return i
-    raise UsageError(f"{option} names the column {header!r}, but the file has no such header "
-                     f"(headers: {', '.join(headers)}).")
+    raise UsageError(
+        f"{option} names the column {header!r}, but the file has no such header "
+        f"(headers: {', '.join(headers)})."
+    )
 
 
 def _check_target(header: str, target: str) -> str | None:
@@ -153,8 +170,10 @@ def _check_target(header: str, target: str) -> str | None:
         return t
     if t in TARGETS:
         return t
-    raise UsageError(f"--map {header}={target}: {target!r} is not a field; use one of "
-                     f"{', '.join(TARGETS)}, custom:NAME or ignore.")
+    raise UsageError(
+        f"--map {header}={target}: {target!r} is not a field; use one of "
+        f"{', '.join(TARGETS)}, custom:NAME or ignore."
+    )
 
 
 def mapping_from_dict(headers: list[str], saved: dict[str, Any]) -> dict[str, str]:

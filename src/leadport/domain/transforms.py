@@ -50,7 +50,7 @@ def _strip_suffix(company: str) -> tuple[str, str]:
     base = basename(company).strip(" ,.")
     if not base or base == company:
         return company, ""
-    suffix = company[len(base):].strip(" ,.") if company.startswith(base) else ""
+    suffix = company[len(base) :].strip(" ,.") if company.startswith(base) else ""
     return base, suffix
 
 
@@ -125,11 +125,15 @@ def installed_transforms() -> dict[str, Transform]:
     return found
 
 
-def load_transforms(names: list[str], registry: Mapping[str, Transform] | None = None) -> list[Transform]:
+def load_transforms(
+    names: list[str], registry: Mapping[str, Transform] | None = None
+) -> list[Transform]:
     if not names:
         return []
     available = registry if registry is not None else installed_transforms()
     unknown = [n for n in names if n not in available]
     if unknown:
-        raise UsageError(f"Unknown transform {unknown[0]!r}; available: {', '.join(sorted(available))}.")
+        raise UsageError(
+            f"Unknown transform {unknown[0]!r}; available: {', '.join(sorted(available))}."
+        )
     return [available[n] for n in names]

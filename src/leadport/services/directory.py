@@ -57,8 +57,15 @@ class Campaign:
 
 def _workspace(row: Any) -> Workspace:
     m = row._mapping
-    return Workspace(m["id"], m["name"], m["plan"], m["lead_limit"], m["region"],
-                     m["default_policy"], bool(m["members_can_rollback"]))
+    return Workspace(
+        m["id"],
+        m["name"],
+        m["plan"],
+        m["lead_limit"],
+        m["region"],
+        m["default_policy"],
+        bool(m["members_can_rollback"]),
+    )
 
 
 def find_workspace(conn: Connection, name: str | None) -> Workspace:
@@ -82,8 +89,13 @@ def workspace_by_id(conn: Connection, workspace_id: int) -> Workspace:
 
 
 def create_workspace(
-    conn: Connection, name: str, *, plan: Plan = Plan.PAID, lead_limit: int | None = None,
-    region: str | None = None, admin_email: str = LOCAL_ADMIN,
+    conn: Connection,
+    name: str,
+    *,
+    plan: Plan = Plan.PAID,
+    lead_limit: int | None = None,
+    region: str | None = None,
+    admin_email: str = LOCAL_ADMIN,
 ) -> Workspace:
     if conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).first():
         raise ConflictError(f"A workspace named {name!r} already exists.")
@@ -93,8 +105,13 @@ def create_workspace(
         raise UsageError(f"--region must be a two-letter country code such as FR, not {region!r}.")
     ws_id = conn.execute(
         insert(workspaces).values(
-            name=name, plan=plan, lead_limit=lead_limit, region=region.upper() if region else None,
-            default_policy=Policy.ACTIVE, members_can_rollback=False, created_at=utcnow(),
+            name=name,
+            plan=plan,
+            lead_limit=lead_limit,
+            region=region.upper() if region else None,
+            default_policy=Policy.ACTIVE,
+            members_can_rollback=False,
+            created_at=utcnow(),
         )
     ).inserted_primary_key[0]
     add_member(conn, ws_id, admin_email, Role.ADMIN)
@@ -112,7 +129,9 @@ def _user_id(conn: Connection, email: str) -> int:
     found = conn.execute(select(users.c.id).where(users.c.email == email)).scalar()
     if found is not None:
         return int(found)
-    return int(conn.execute(insert(users).values(email=email, created_at=utcnow())).inserted_primary_key[0])
+    return int(
+        conn.execute(insert(users).values(email=email, created_at=utcnow())).inserted_primary_key[0]
+    )
 
 
 def add_member(conn: Connection, workspace_id: int, email: str, role: Role) -> Member:
@@ -120,11 +139,17 @@ def add_member(conn: Connection, workspace_id: int, email: str, role: Role) -> M
         raise UsageError(f"{email!r} is not an email address.")
     user_id = _user_id(conn, email)
     exists = conn.execute(
-        select(members.c.id).where(members.c.workspace_id == workspace_id, members.c.user_id == user_id)
+        select(members.c.id).where(
+            members.c.workspace_id == workspace_id, members.c.user_id == user_id
+        )
     ).first()
     if exists:
         raise ConflictError(f"{email} is already a member of this workspace.")
-    conn.execute(insert(members).values(workspace_id=workspace_id, user_id=user_id, role=role, created_at=utcnow()))
+    conn.execute(
+        insert(members).values(
+            workspace_id=workspace_id, user_id=user_id, role=role, created_at=utcnow()
+        )
+    )
     return find_member(conn, workspace_id, email)
 
 
@@ -141,7 +166,9 @@ def find_member(conn: Connection, workspace_id: int, email: str | None) -> Membe
         stmt = stmt.where(users.c.email == email.strip().lower())
     row = conn.execute(stmt).first()
     if row is None:
-        raise PermissionDeniedError(f"{email or 'The local admin'} is not a member of this workspace.")
+        raise PermissionDeniedError(
+            f"{email or 'The local admin'} is not a member of this workspace."
+        )
     return Member(row[0], row[1], row[2], row[3])
 
 
@@ -151,7 +178,11 @@ def require_admin(member: Member, action: str) -> None:
 
 
 def create_campaign(
-    conn: Connection, workspace_id: int, name: str, *, required_fields: list[str] | None = None,
+    conn: Connection,
+    workspace_id: int,
+    name: str,
+    *,
+    required_fields: list[str] | None = None,
     reject_invalid_leads: bool = False,
 ) -> Campaign:
     name = name.strip()
@@ -163,14 +194,20 @@ def create_campaign(
                 f"--require {field!r} is not a lead field; use one of {', '.join(LEAD_FIELDS)} or custom:NAME."
             )
     exists = conn.execute(
-        select(campaigns.c.id).where(campaigns.c.workspace_id == workspace_id, campaigns.c.name == name)
+        select(campaigns.c.id).where(
+            campaigns.c.workspace_id == workspace_id, campaigns.c.name == name
+        )
     ).first()
     if exists:
         raise ConflictError(f"A campaign named {name!r} already exists in this workspace.")
     conn.execute(
         insert(campaigns).values(
-            workspace_id=workspace_id, name=name, state="draft", required_fields=list(required_fields or []),
-            reject_invalid_leads=reject_invalid_leads, created_at=utcnow(),
+            workspace_id=workspace_id,
+            name=name,
+            state="draft",
+            required_fields=list(required_fields or []),
+            reject_invalid_leads=reject_invalid_leads,
+            created_at=utcnow(),
         )
     )
     return find_campaign(conn, workspace_id, name)
@@ -178,8 +215,14 @@ def create_campaign(
 
 def _campaign(row: Any) -> Campaign:
     m = row._mapping
-    return Campaign(m["id"], m["workspace_id"], m["name"], m["state"], tuple(m["required_fields"] or ()),
-                    bool(m["reject_invalid_leads"]))
+    return Campaign(
+        m["id"],
+        m["workspace_id"],
+        m["name"],
+        m["state"],
+        tuple(m["required_fields"] or ()),
+        bool(m["reject_invalid_leads"]),
+    )
 
 
 def find_campaign(conn: Connection, workspace_id: int, name: str) -> Campaign:
@@ -193,7 +236,9 @@ def find_campaign(conn: Connection, workspace_id: int, name: str) -> Campaign:
 
 def campaign_by_id(conn: Connection, workspace_id: int, campaign_id: int) -> Campaign:
     row = conn.execute(
-        select(campaigns).where(campaigns.c.workspace_id == workspace_id, campaigns.c.id == campaign_id)
+        select(campaigns).where(
+            campaigns.c.workspace_id == workspace_id, campaigns.c.id == campaign_id
+        )
     ).first()
     if row is None:
         raise NotFoundError(f"No campaign with id {campaign_id} in this workspace.")

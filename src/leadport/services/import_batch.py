@@ -42,25 +42,31 @@ def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
     for _, code, lead_id, detail in decided:
         if code == AccountCode.ADDED and lead_id in duplicates:
             detail["possible_duplicate_of"] = str(duplicates[lead_id])
-    outcomes = _campaign_step(run, decided, facts, writes) if run.campaign_step else [
-        _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
-    ]
+    outcomes = (
+        _campaign_step(run, decided, facts, writes)
+        if run.campaign_step
+        else [
+            _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
+        ]
+    )
     writes.flush(outcomes, facts.touched, batch)
     return outcomes
 
 
 def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
     conn, ws = run.conn, run.workspace_id
-    keys = [k for lead in batch if lead.error is None for k in lead.keys()]
+    keys = [k for lead in batch if lead.error is None for k in lead.identifiers()]
     earlier = run.seen.first_rows(keys)
     first_rows: dict[int, int | None] = {}
     new_keys: dict[str, int] = {}
     for lead in batch:
         if lead.error is not None:
             continue
-        rows = [r for k in lead.keys() if (r := earlier.get(k) or new_keys.get(k)) is not None]
+        rows = [
+            r for k in lead.identifiers() if (r := earlier.get(k) or new_keys.get(k)) is not None
+        ]
         first_rows[lead.row] = min(rows) if rows else None
-        for k in lead.keys():
+        for k in lead.identifiers():
             if k not in earlier:
                 new_keys.setdefault(k, lead.row)
     run.seen.add(new_keys)
@@ -104,8 +110,12 @@ def _account_step(
         assert existing is not None
         existing = facts.touched.setdefault(existing.id, existing)
         changes = merge_into(
-            existing.fields, existing.custom, existing.tags,
-            new_fields=lead.fields, new_custom=lead.custom, new_tags=lead.tags,
+            existing.fields,
+            existing.custom,
+            existing.tags,
+            new_fields=lead.fields,
+            new_custom=lead.custom,
+            new_tags=lead.tags,
             overwrite=run.overwrite,
         )
         writes.record_changes(existing.id, changes)
@@ -124,7 +134,11 @@ def _campaign_step(
     assert run.campaign is not None
     modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
     memberships = q.memberships_of(run.conn, modified_ids)
-    states = {lid: _state_of(lead, code, lid, facts) for lead, code, lid, _ in decided if is_accepted(code) and lid}
+    states = {
+        lid: _state_of(lead, code, lid, facts)
+        for lead, code, lid, _ in decided
+        if is_accepted(code) and lid
+    }
     candidates = [v for s in states.values() if s.email for v in (s.email, email_domain(s.email))]
     dnc = q.dnc_values(run.conn, run.workspace_id, candidates)
     outcomes = []
@@ -132,7 +146,11 @@ def _campaign_step(
         campaign_code = None
         if is_accepted(code) and lead_id is not None:
             state = states[lead_id]
-            match = next((v for v in (state.email, email_domain(state.email)) if v in dnc), None) if state.email else None
+            match = (
+                next((v for v in (state.email, email_domain(state.email)) if v in dnc), None)
+                if state.email
+                else None
+            )
             own = tuple(memberships.get(lead_id, ()))
             decision = decide_campaign(
                 LeadState(state.email, state.fields, state.custom, state.email_status, own, match),
@@ -160,12 +178,18 @@ class _After:
 def _state_of(lead: LeadInput, code: AccountCode, lead_id: int, facts: _Facts) -> _After:
     existing = facts.touched.get(lead_id)
     if code == AccountCode.MODIFIED and existing is not None:
-        return _After(existing.fields.get("email"), existing.fields, existing.custom, existing.email_status)
+        return _After(
+            existing.fields.get("email"), existing.fields, existing.custom, existing.email_status
+        )
     return _After(lead.email, lead.fields, lead.custom, None)
 
 
 def _outcome(
-    lead: LeadInput, code: AccountCode, lead_id: int | None, detail: dict[str, Any], campaign_code: CampaignCode | None
+    lead: LeadInput,
+    code: AccountCode,
+    lead_id: int | None,
+    detail: dict[str, Any],
+    campaign_code: CampaignCode | None,
 ) -> RowOutcome:
     warnings = tuple(lead.warnings)
     if detail.get("possible_duplicate_of") and RowWarning.POSSIBLE_DUPLICATE not in warnings:

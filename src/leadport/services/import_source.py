@@ -49,8 +49,14 @@ def _with_samples(src: RowSource) -> RowSource:
     return src
 
 
-def open_file_source(path: Path, *, file_name: str | None, sheet: str | None,
-                     encoding: str | None, settings: Settings) -> RowSource:
+def open_file_source(
+    path: Path,
+    *,
+    file_name: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    settings: Settings,
+) -> RowSource:
     limits = ReaderLimits(
         max_file_bytes=settings.max_file_bytes,
         max_rows=settings.max_rows,
@@ -59,8 +65,15 @@ def open_file_source(path: Path, *, file_name: str | None, sheet: str | None,
     table = open_table(path, file_name=file_name, encoding=encoding, sheet=sheet, limits=limits)
     try:
         kind = Source.XLSX if _is_xlsx(path) else Source.CSV
-        src = RowSource(table.file_name, kind, list(table.headers), table.rows(), table.progress,
-                        sha256_of(path), _closer=table)
+        src = RowSource(
+            table.file_name,
+            kind,
+            list(table.headers),
+            table.rows(),
+            table.progress,
+            sha256_of(path),
+            _closer=table,
+        )
         return _with_samples(src)
     except BaseException:
         table.close()

@@ -45,17 +45,28 @@ def report_header(record: Any) -> dict[str, Any]:
     }
 
 
-def iter_outcomes(conn: Connection, import_id: int) -> Iterator[tuple[RowOutcome, list[str] | None]]:
+def iter_outcomes(
+    conn: Connection, import_id: int
+) -> Iterator[tuple[RowOutcome, list[str] | None]]:
     """Each row's outcome in row order, with the original cells of rows that were not taken."""
     stmt = (
-        select(import_rows.c.row, import_rows.c.code, import_rows.c.campaign_code, import_rows.c.lead_id,
-               import_rows.c.warnings, import_rows.c.detail, import_rows.c.cells)
+        select(
+            import_rows.c.row,
+            import_rows.c.code,
+            import_rows.c.campaign_code,
+            import_rows.c.lead_id,
+            import_rows.c.warnings,
+            import_rows.c.detail,
+            import_rows.c.cells,
+        )
         .where(import_rows.c.import_id == import_id)
         .order_by(import_rows.c.row)
         .execution_options(yield_per=2000)
     )
     for row, code, ccode, lead_id, warnings, detail, cells in conn.execute(stmt):
-        outcome = RowOutcome(row, code, ccode, lead_id, tuple(_loads(warnings) or ()), _loads(detail) or {})
+        outcome = RowOutcome(
+            row, code, ccode, lead_id, tuple(_loads(warnings) or ()), _loads(detail) or {}
+        )
         yield outcome, _loads(cells)
 
 

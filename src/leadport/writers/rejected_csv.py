@@ -38,9 +38,14 @@ def write_rejected_csv(
             continue
         padded = (list(cells) + [""] * len(headers))[: len(headers)]
         code = outcome.campaign_code if outcome.code in ("added", "modified") else outcome.code
-        writer.writerow([
-            *(neutralize(c) for c in padded), outcome.row, code, neutralize(outcome.message),
-            neutralize(conflict_of(outcome)),
-        ])
+        writer.writerow(
+            [
+                *(neutralize(c) for c in padded),
+                outcome.row,
+                code,
+                neutralize(outcome.message),
+                neutralize(conflict_of(outcome)),
+            ]
+        )
         count += 1
     return count

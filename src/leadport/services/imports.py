@@ -69,8 +69,12 @@ class ImportResult:
 
     def report_header(self) -> dict[str, Any]:
         return {
-            "import_id": str(self.import_id), "state": self.state, "dry_run": self.dry_run,
-            "source": self.source, "file_name": self.file_name, **_public(self.summary),
+            "import_id": str(self.import_id),
+            "state": self.state,
+            "dry_run": self.dry_run,
+            "source": self.source,
+            "file_name": self.file_name,
+            **_public(self.summary),
         }
 
 
@@ -83,13 +87,22 @@ def open_source(request: ImportRequest, settings: Settings) -> RowSource:
     if request.rows is not None:
         return batch_source(request.rows, source=opts.source)
     assert request.path is not None
-    return open_file_source(request.path, file_name=opts.file_name, sheet=opts.sheet,
-                            encoding=opts.encoding, settings=settings)
+    return open_file_source(
+        request.path,
+        file_name=opts.file_name,
+        sheet=opts.sheet,
+        encoding=opts.encoding,
+        settings=settings,
+    )
 
 
 def run_import(
-    engine: Engine, settings: Settings, request: ImportRequest, *,
-    observer: ImportObserver | None = None, row_sink: RowSink | None = None,
+    engine: Engine,
+    settings: Settings,
+    request: ImportRequest,
+    *,
+    observer: ImportObserver | None = None,
+    row_sink: RowSink | None = None,
 ) -> ImportResult:
     """Run one import to the end and return its summary; refusals raise before anything is written."""
     with open_source(request, settings) as src:
@@ -108,30 +121,57 @@ def run_import(
             return result
 
 
-def _run(conn: Connection, settings: Settings, request: ImportRequest, src: RowSource,
-         repeat: dict[str, Any] | None, observer: ImportObserver | None,
-         row_sink: RowSink | None) -> ImportResult:
+def _run(
+    conn: Connection,
+    settings: Settings,
+    request: ImportRequest,
+    src: RowSource,
+    repeat: dict[str, Any] | None,
+    observer: ImportObserver | None,
+    row_sink: RowSink | None,
+) -> ImportResult:
     opts = request.options
     lock_workspace(conn, request.workspace_id)
     ws = directory.workspace_by_id(conn, request.workspace_id)
     campaign = directory.find_campaign(conn, ws.id, opts.campaign) if opts.campaign else None
     mapping = _mapping(conn, ws.id, src, opts)
     transforms = load_transforms(list(opts.transforms))
-    import_id, late_values = _start_import_row(conn, request, src, campaign.id if campaign else None, repeat)
+    import_id, late_values = _start_import_row(
+        conn, request, src, campaign.id if campaign else None, repeat
+    )
     limit = ws.effective_limit
     policy = opts.policy or Policy(ws.default_policy)
     run = ImportRun(
-        conn=conn, workspace_id=ws.id, import_id=import_id, mode=opts.mode, overwrite=opts.overwrite,
-        campaign=CampaignRules(campaign.id, policy, campaign.required_fields, campaign.reject_invalid_leads)
-        if campaign else None,
-        secret_key=settings.secret_key, now=utcnow(), seen=SeenKeys(conn),
+        conn=conn,
+        workspace_id=ws.id,
+        import_id=import_id,
+        mode=opts.mode,
+        overwrite=opts.overwrite,
+        campaign=CampaignRules(
+            campaign.id, policy, campaign.required_fields, campaign.reject_invalid_leads
+        )
+        if campaign
+        else None,
+        secret_key=settings.secret_key,
+        now=utcnow(),
+        seen=SeenKeys(conn),
         capacity_left=None if limit is None else limit - q.count_leads(conn, ws.id),
-        plan_limit=limit, batch_size=settings.import_batch_size, row_sink=row_sink,
+        plan_limit=limit,
+        batch_size=settings.import_batch_size,
+        row_sink=row_sink,
     )
     targets = tuple(mapping.targets)
     inputs = (
-        build_lead_input(r.row, r.cells, targets, transforms=transforms, region=ws.region,
-                         import_tags=list(opts.tags)) if r.error is None else LeadInput(r.row, r.cells, error=r.error)
+        build_lead_input(
+            r.row,
+            r.cells,
+            targets,
+            transforms=transforms,
+            region=ws.region,
+            import_tags=list(opts.tags),
+        )
+        if r.error is None
+        else LeadInput(r.row, r.cells, error=r.error)
         for r in src.rows
     )
     for batch in _batches(inputs, settings.import_batch_size):
@@ -149,12 +189,20 @@ def _run(conn: Connection, settings: Settings, request: ImportRequest, src: RowS
     if repeat:
         summary["repeat_of"] = repeat
     conn.execute(
-        update(imports).where(imports.c.id == import_id).values(
-            state=ImportState.COMPLETED, summary=summary, rows_total=run.tally.rows_read,
-            rows_done=run.tally.rows_read, finished_at=utcnow(), **late_values,
+        update(imports)
+        .where(imports.c.id == import_id)
+        .values(
+            state=ImportState.COMPLETED,
+            summary=summary,
+            rows_total=run.tally.rows_read,
+            rows_done=run.tally.rows_read,
+            finished_at=utcnow(),
+            **late_values,
         )
     )
-    return ImportResult(import_id, ImportState.COMPLETED, opts.dry_run, src.source, src.file_name, summary, repeat)
+    return ImportResult(
+        import_id, ImportState.COMPLETED, opts.dry_run, src.source, src.file_name, summary, repeat
+    )
 
 
 def _batches(items: Iterator[LeadInput], size: int) -> Iterator[list[LeadInput]]:
@@ -167,14 +215,17 @@ def _mapping(conn: Connection, workspace_id: int, src: RowSource, opts: ImportOp
     if opts.saved_mapping:
         saved = conn.execute(
             select(saved_mappings.c.mapping).where(
-                saved_mappings.c.workspace_id == workspace_id, saved_mappings.c.name == opts.saved_mapping
+                saved_mappings.c.workspace_id == workspace_id,
+                saved_mappings.c.name == opts.saved_mapping,
             )
         ).scalar()
         if saved is None:
             raise NotFoundError(f"No saved mapping named {opts.saved_mapping!r}.")
         overrides.update({h: t for h, t in saved.items() if h in src.headers})
     overrides.update(opts.mapping)
-    mapping = resolve_mapping(src.headers, src.samples, overrides=overrides, ignore=list(opts.ignore))
+    mapping = resolve_mapping(
+        src.headers, src.samples, overrides=overrides, ignore=list(opts.ignore)
+    )
     if opts.save_mapping_as and not opts.dry_run:
         _save_mapping(conn, workspace_id, opts.save_mapping_as, mapping.as_dict())
     return mapping
@@ -182,17 +233,29 @@ def _mapping(conn: Connection, workspace_id: int, src: RowSource, opts: ImportOp
 
 def _save_mapping(conn: Connection, workspace_id: int, name: str, mapping: dict[str, Any]) -> None:
     conn.execute(
-        saved_mappings.delete().where(saved_mappings.c.workspace_id == workspace_id, saved_mappings.c.name == name)
+        saved_mappings.delete().where(
+            saved_mappings.c.workspace_id == workspace_id, saved_mappings.c.name == name
+        )
     )
-    conn.execute(insert(saved_mappings).values(workspace_id=workspace_id, name=name, mapping=mapping,
-                                               created_at=utcnow()))
+    conn.execute(
+        insert(saved_mappings).values(
+            workspace_id=workspace_id, name=name, mapping=mapping, created_at=utcnow()
+        )
+    )
 
 
-def _start_import_row(conn: Connection, request: ImportRequest, src: RowSource, campaign_id: int | None,
-                      repeat: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+def _start_import_row(
+    conn: Connection,
+    request: ImportRequest,
+    src: RowSource,
+    campaign_id: int | None,
+    repeat: dict[str, Any] | None,
+) -> tuple[int, dict[str, Any]]:
     opts = request.options
     values: dict[str, Any] = dict(
-        file_sha256=src.sha256, repeat_of=int(repeat["import_id"]) if repeat else None, campaign_id=campaign_id,
+        file_sha256=src.sha256,
+        repeat_of=int(repeat["import_id"]) if repeat else None,
+        campaign_id=campaign_id,
     )
     if request.import_id is not None:
         # A queued row is claimed (state running) by the job that runs it. Updating it here would
@@ -200,16 +263,26 @@ def _start_import_row(conn: Connection, request: ImportRequest, src: RowSource, 
         # connection, would wait for the whole import: its values are written at the end instead.
         return request.import_id, values
     values.update(state=ImportState.RUNNING, started_at=utcnow())
-    return int(conn.execute(
-        insert(imports).values(
-            workspace_id=request.workspace_id, member_id=request.member_id, source=src.source,
-            file_name=src.file_name, options=opts.model_dump(mode="json"), dry_run=opts.dry_run,
-            idempotency_key=request.idempotency_key, created_at=utcnow(), **values,
-        )
-    ).inserted_primary_key[0]), {}
+    return int(
+        conn.execute(
+            insert(imports).values(
+                workspace_id=request.workspace_id,
+                member_id=request.member_id,
+                source=src.source,
+                file_name=src.file_name,
+                options=opts.model_dump(mode="json"),
+                dry_run=opts.dry_run,
+                idempotency_key=request.idempotency_key,
+                created_at=utcnow(),
+                **values,
+            )
+        ).inserted_primary_key[0]
+    ), {}
 
 
-def find_repeat(engine: Engine, request: ImportRequest, sha256: str | None) -> dict[str, Any] | None:
+def find_repeat(
+    engine: Engine, request: ImportRequest, sha256: str | None
+) -> dict[str, Any] | None:
     """An earlier completed import of the same content into the same target, if any."""
     if sha256 is None:
         return None
@@ -217,15 +290,24 @@ def find_repeat(engine: Engine, request: ImportRequest, sha256: str | None) -> d
         campaign_id = None
         if request.options.campaign:
             try:
-                campaign_id = directory.find_campaign(conn, request.workspace_id, request.options.campaign).id
+                campaign_id = directory.find_campaign(
+                    conn, request.workspace_id, request.options.campaign
+                ).id
             except NotFoundError:
                 return None
         row = conn.execute(
-            select(imports.c.id, imports.c.created_at).where(
-                imports.c.workspace_id == request.workspace_id, imports.c.file_sha256 == sha256,
-                imports.c.campaign_id.is_(None) if campaign_id is None else imports.c.campaign_id == campaign_id,
-                imports.c.state == ImportState.COMPLETED, imports.c.dry_run.is_(False),
-            ).order_by(imports.c.id.desc()).limit(1)
+            select(imports.c.id, imports.c.created_at)
+            .where(
+                imports.c.workspace_id == request.workspace_id,
+                imports.c.file_sha256 == sha256,
+                imports.c.campaign_id.is_(None)
+                if campaign_id is None
+                else imports.c.campaign_id == campaign_id,
+                imports.c.state == ImportState.COMPLETED,
+                imports.c.dry_run.is_(False),
+            )
+            .order_by(imports.c.id.desc())
+            .limit(1)
         ).first()
     if row is None:
         return None

@@ -59,6 +59,7 @@ class ImportPublic(_Out):
     progress_done: int = Field(description="Bytes of the file read so far (rows for a batch).")
     progress_total: int | None = Field(description="Size of the file in bytes (rows for a batch).")
     error: str | None = Field(description="Why it failed or was cancelled.")
+    worker: str | None = Field(description="The worker that runs (or ran) it, as `name@host:pid`.")
     repeat_of: IdStr | None
     account: AccountCounts | None
     campaign_counts: CampaignCounts | None

@@ -115,7 +115,7 @@ class _Entry:
         from leadport.cli import common
         from leadport.cli.main import run
 
-        common.app_.cache_clear()
+        _dispose_cached_app()
         get_settings.cache_clear()
         sys.argv = ["leadport", *args]
         run()
@@ -131,12 +131,15 @@ def cli(env: dict[str, str]) -> Any:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     yield invoke
+    _dispose_cached_app()
+
+
+def _dispose_cached_app() -> None:
+    """Close the pooled connections of the app a previous CLI call built, then forget it."""
     from leadport.cli import common
 
-    try:
+    if common.app_.cache_info().currsize:
         common.app_().engine.dispose()
-    except Exception:  # noqa: BLE001 - nothing was built
-        pass
     common.app_.cache_clear()
 
 

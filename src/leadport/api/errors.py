@@ -94,6 +94,9 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # a body the framework could not parse: the caller's input, like 422
+        return JSONResponse(error_body("usage_error", f"The request body could not be read: {exc.detail}."),
+                            status_code=422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     message = "No such route." if exc.status_code == 404 else str(exc.detail)
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)

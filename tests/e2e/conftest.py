@@ -17,8 +17,12 @@ from leadport.bootstrap import App, build
 from leadport.config import Settings
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     data = tmp_path_factory.mktemp(f"live-{request.param}")
     drop = None
     if request.param == "sqlite":
@@ -55,5 +59,3 @@ def own_server() -> Iterator[Any]:
     for served, app in started:
         next(served, None)
         app.engine.dispose()
-
-

@@ -77,11 +77,17 @@ class LiveServer:
         tag = uuid.uuid4().hex[:10]
         admin, member = f"admin-{tag}@example.com", f"member-{tag}@example.com"
         with write_transaction(self.app.engine) as conn:
-            ws = directory.create_workspace(conn, f"ws-{tag}", plan=plan, lead_limit=lead_limit, admin_email=admin)
+            ws = directory.create_workspace(
+                conn, f"ws-{tag}", plan=plan, lead_limit=lead_limit, admin_email=admin
+            )
             admin_m = directory.find_member(conn, ws.id, admin)
             member_m = directory.add_member(conn, ws.id, member, Role.MEMBER)
-            key_a = apikeys.create_key(conn, self.app.settings.secret_key, admin_m, name="admin key").secret
-            key_m = apikeys.create_key(conn, self.app.settings.secret_key, member_m, name="member key").secret
+            key_a = apikeys.create_key(
+                conn, self.app.settings.secret_key, admin_m, name="admin key"
+            ).secret
+            key_m = apikeys.create_key(
+                conn, self.app.settings.secret_key, member_m, name="member key"
+            ).secret
         return Tenant(ws, admin, key_a, member, key_m, self)
 
     def close_clients(self) -> None:
@@ -98,7 +104,9 @@ def wait_for(predicate: Any, timeout: float = 30.0, interval: float = 0.05) -> A
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {getattr(predicate, '__name__', predicate)}")
+            pytest.fail(
+                f"timed out after {timeout}s waiting for {getattr(predicate, '__name__', predicate)}"
+            )
         time.sleep(interval)
 
 
@@ -106,8 +114,15 @@ def run_server(app: App, *, worker: bool = True) -> Iterator[str]:
     """Serve `app` on a free port in a thread (and, on PostgreSQL, run a worker beside it)."""
     queue = make_queue(app.engine, app.settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(app, queue=queue, background=worker), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(app, queue=queue, background=worker),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+        )
+    )
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     stop = threading.Event()
@@ -116,7 +131,9 @@ def run_server(app: App, *, worker: bool = True) -> Iterator[str]:
         from leadport.services.queue.pg import ProcrastinateQueue
 
         assert isinstance(queue, ProcrastinateQueue)
-        worker_thread = threading.Thread(target=queue.run_worker, kwargs={"stop": stop}, daemon=True)
+        worker_thread = threading.Thread(
+            target=queue.run_worker, kwargs={"stop": stop}, daemon=True
+        )
         worker_thread.start()
     wait_for(lambda: server.started, timeout=20)
     try:
@@ -144,8 +161,15 @@ def pg_database(admin_url: str) -> tuple[str, Any]:
 
 
 def lead_rows(n: int, *, start: int = 0, domain: str = "example.com") -> list[dict[str, str]]:
-    return [{"email": f"lead{i}@{domain}", "first_name": f"First{i}", "last_name": f"Last{i}",
-             "company_name": "Acme"} for i in range(start, start + n)]
+    return [
+        {
+            "email": f"lead{i}@{domain}",
+            "first_name": f"First{i}",
+            "last_name": f"Last{i}",
+            "company_name": "Acme",
+        }
+        for i in range(start, start + n)
+    ]
 
 
 def csv_bytes(rows: list[dict[str, str]]) -> bytes:

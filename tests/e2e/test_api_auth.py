@@ -21,16 +21,26 @@ def test_routes_need_a_valid_key(live_server: LiveServer, tenant: Tenant) -> Non
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.json()["code"] == "not_authenticated"
     assert anonymous.get("/api/v1/workspace").json()["message"] == (
-        "This route needs an API key: send the header `Authorization: Bearer KEY`.")
-    assert wrong.get("/api/v1/workspace").json()["message"] == "This API key is unknown or was revoked."
+        "This route needs an API key: send the header `Authorization: Bearer KEY`."
+    )
+    assert (
+        wrong.get("/api/v1/workspace").json()["message"]
+        == "This API key is unknown or was revoked."
+    )
     basic = live_server.client()
-    assert basic.get("/api/v1/workspace", headers={"Authorization": "Basic dTpw"}).status_code == 401
+    assert (
+        basic.get("/api/v1/workspace", headers={"Authorization": "Basic dTpw"}).status_code == 401
+    )
     assert live_server.client().get("/healthz").json()["status"] == "ok"
 
 
 def test_a_key_speaks_for_its_member_and_records_its_use(tenant: Tenant) -> None:
     me = tenant.client(role="member").get("/api/v1/workspace").json()
-    assert (me["me"]["email"], me["me"]["role"], me["name"]) == (tenant.member_email, "member", tenant.workspace.name)
+    assert (me["me"]["email"], me["me"]["role"], me["name"]) == (
+        tenant.member_email,
+        "member",
+        tenant.workspace.name,
+    )
     keys = tenant.client().get("/api/v1/apikeys").json()
     used = {k["name"]: k["last_used_at"] for k in keys}
     assert used["member key"] is not None
@@ -40,7 +50,9 @@ def test_a_key_speaks_for_its_member_and_records_its_use(tenant: Tenant) -> None
 
 def test_admins_create_and_revoke_keys_members_only_their_own(tenant: Tenant) -> None:
     admin, member = tenant.client(), tenant.client(role="member")
-    created = admin.post("/api/v1/apikeys", json={"name": "zapier", "member_email": tenant.member_email})
+    created = admin.post(
+        "/api/v1/apikeys", json={"name": "zapier", "member_email": tenant.member_email}
+    )
     assert created.status_code == 201
     new = created.json()
     assert new["key"].startswith(f"lp_{new['prefix']}_")
@@ -51,7 +63,9 @@ def test_admins_create_and_revoke_keys_members_only_their_own(tenant: Tenant) ->
     assert len(admin.get("/api/v1/apikeys").json()) == 3
     refused = member.post("/api/v1/apikeys", json={"name": "mine"})
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
-    admin_key_id = next(k["id"] for k in admin.get("/api/v1/apikeys").json() if k["name"] == "admin key")
+    admin_key_id = next(
+        k["id"] for k in admin.get("/api/v1/apikeys").json() if k["name"] == "admin key"
+    )
     assert member.delete(f"/api/v1/apikeys/{admin_key_id}").status_code == 403
     revoked = member.delete(f"/api/v1/apikeys/{new['id']}")
     assert revoked.status_code == 200
@@ -63,44 +77,66 @@ def test_admins_create_and_revoke_keys_members_only_their_own(tenant: Tenant) ->
 
 
 def test_members_cannot_manage_members_but_admins_can(tenant: Tenant) -> None:
-    refused = tenant.client(role="member").post("/api/v1/members", json={"email": "new@example.com"})
+    refused = tenant.client(role="member").post(
+        "/api/v1/members", json={"email": "new@example.com"}
+    )
     assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
-    added = tenant.client().post("/api/v1/members", json={"email": "new@example.com", "role": "member"})
+    added = tenant.client().post(
+        "/api/v1/members", json={"email": "new@example.com", "role": "member"}
+    )
     assert added.status_code == 201
     assert added.json()["role"] == "member"
     emails = [m["email"] for m in tenant.client(role="member").get("/api/v1/members").json()]
     assert emails == [tenant.admin_email, tenant.member_email, "new@example.com"]
-    assert tenant.client().post("/api/v1/members", json={"email": "new@example.com"}).status_code == 409
+    assert (
+        tenant.client().post("/api/v1/members", json={"email": "new@example.com"}).status_code
+        == 409
+    )
 
 
-def test_another_workspace_is_not_found_never_forbidden(live_server: LiveServer, tenant: Tenant) -> None:
+def test_another_workspace_is_not_found_never_forbidden(
+    live_server: LiveServer, tenant: Tenant
+) -> None:
     mine = tenant.client()
     import_id = mine.post("/api/v1/imports/batch", json={"rows": lead_rows(2)}).json()["import_id"]
     campaign_id = mine.post("/api/v1/campaigns", json={"name": "Mine"}).json()["id"]
     key_id = mine.get("/api/v1/apikeys").json()[0]["id"]
     theirs = live_server.tenant().client()
-    for method, path in (("GET", f"/api/v1/imports/{import_id}"), ("GET", f"/api/v1/imports/{import_id}/report"),
-                         ("GET", f"/api/v1/imports/{import_id}/rejected.csv"),
-                         ("POST", f"/api/v1/imports/{import_id}/cancel"),
-                         ("GET", f"/api/v1/campaigns/{campaign_id}"), ("DELETE", f"/api/v1/apikeys/{key_id}")):
+    for method, path in (
+        ("GET", f"/api/v1/imports/{import_id}"),
+        ("GET", f"/api/v1/imports/{import_id}/report"),
+        ("GET", f"/api/v1/imports/{import_id}/rejected.csv"),
+        ("POST", f"/api/v1/imports/{import_id}/cancel"),
+        ("GET", f"/api/v1/campaigns/{campaign_id}"),
+        ("DELETE", f"/api/v1/apikeys/{key_id}"),
+    ):
         response = theirs.request(method, path)
         assert response.status_code == 404, (method, path, response.text)
         assert response.json()["code"] == "not_found"
-    uploaded = theirs.post("/api/v1/imports", files={"file": ("l.csv", csv_bytes(lead_rows(1)))},
-                           data={"campaign": "Mine"})
+    uploaded = theirs.post(
+        "/api/v1/imports",
+        files={"file": ("l.csv", csv_bytes(lead_rows(1)))},
+        data={"campaign": "Mine"},
+    )
     assert uploaded.status_code == 404
 
 
-def test_the_cli_creates_a_key_shown_once_and_revokes_it(cli_process: Any, env: dict[str, str], tmp_path: Path,
-                                                         own_server: Any) -> None:
+def test_the_cli_creates_a_key_shown_once_and_revokes_it(
+    cli_process: Any, env: dict[str, str], tmp_path: Path, own_server: Any
+) -> None:
     created = cli_process("apikey", "create", "--name", "script")
     assert created.exit_code == 0, created.stderr
     key = created.stdout.strip()
     assert key.startswith("lp_")
     assert "\n" not in key
     assert "not shown again" in created.stderr
-    app = build(Settings(data_dir=Path(env["LEADPORT_DATA_DIR"]), database_url=env["LEADPORT_DATABASE_URL"],
-                         **{**SERVER_SETTINGS, "secret_key": env["LEADPORT_SECRET_KEY"]}))
+    app = build(
+        Settings(
+            data_dir=Path(env["LEADPORT_DATA_DIR"]),
+            database_url=env["LEADPORT_DATABASE_URL"],
+            **{**SERVER_SETTINGS, "secret_key": env["LEADPORT_SECRET_KEY"]},
+        )
+    )
     server = LiveServer(own_server(app), app, "cli")
     try:
         client = server.client(key)
@@ -111,6 +147,9 @@ def test_the_cli_creates_a_key_shown_once_and_revokes_it(cli_process: Any, env: 
         assert revoked.stdout.strip() == f"API key 1 (prefix {prefix}) of admin@localhost revoked."
         wait_for(lambda: client.get("/api/v1/workspace").status_code == 401, timeout=5)
         missing = cli_process("apikey", "revoke", "nosuchkey")
-        assert (missing.exit_code, missing.stderr.strip()) == (1, "leadport: No API key 'nosuchkey' in this workspace.")
+        assert (missing.exit_code, missing.stderr.strip()) == (
+            1,
+            "leadport: No API key 'nosuchkey' in this workspace.",
+        )
     finally:
         server.close_clients()

@@ -16,7 +16,9 @@ from leadport.db.schema import imports, leads
 FINAL = ("completed", "failed", "cancelled")
 
 
-def upload(client: httpx.Client, content: bytes, name: str = "leads.csv", **fields: Any) -> httpx.Response:
+def upload(
+    client: httpx.Client, content: bytes, name: str = "leads.csv", **fields: Any
+) -> httpx.Response:
     return client.post("/api/v1/imports", files={"file": (name, content, "text/csv")}, data=fields)
 
 
@@ -30,8 +32,11 @@ def finished(client: httpx.Client, import_id: str, timeout: float = 60) -> dict[
 
 def lead_count(server: LiveServer, workspace_id: int) -> int:
     with read_transaction(server.app.engine) as conn:
-        return int(conn.execute(select(func.count()).select_from(leads).where(leads.c.workspace_id == workspace_id))
-                   .scalar_one())
+        return int(
+            conn.execute(
+                select(func.count()).select_from(leads).where(leads.c.workspace_id == workspace_id)
+            ).scalar_one()
+        )
 
 
 def big_rows(tenant: Tenant) -> int:
@@ -59,10 +64,22 @@ def test_upload_is_queued_then_completed_and_reported(tenant: Tenant) -> None:
     assert status["account"] == {"added": 3, "modified": 0, "rejected": 1}
     assert status["member"] == tenant.admin_email
     report = client.get(f"/api/v1/imports/{body['import_id']}/report").json()
-    assert report["campaign"] == {"imported": 3, "excluded_duplicates": 0, "active_elsewhere": 0, "failed": 0}
+    assert report["campaign"] == {
+        "imported": 3,
+        "excluded_duplicates": 0,
+        "active_elsewhere": 0,
+        "failed": 0,
+    }
     assert [r["code"] for r in report["rows"]] == ["added", "added", "added", "invalid_email"]
-    assert report["rows"][3] == {"row": 5, "code": "invalid_email", "campaign_code": None, "lead_id": None,
-                                 "message": "Invalid email format", "warnings": [], "detail": report["rows"][3]["detail"]}
+    assert report["rows"][3] == {
+        "row": 5,
+        "code": "invalid_email",
+        "campaign_code": None,
+        "lead_id": None,
+        "message": "Invalid email format",
+        "warnings": [],
+        "detail": report["rows"][3]["detail"],
+    }
 
 
 def test_rejected_rows_download_as_csv_ready_to_reimport(tenant: Tenant) -> None:
@@ -73,18 +90,33 @@ def test_rejected_rows_download_as_csv_ready_to_reimport(tenant: Tenant) -> None
     response = client.get(f"/api/v1/imports/{import_id}/rejected.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert f'rejected-{import_id}.csv' in response.headers["content-disposition"]
+    assert f"rejected-{import_id}.csv" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows == [["email", "first_name", "leadport_row", "leadport_code", "leadport_reason", "leadport_conflict"],
-                    ["nope", "Bob", "3", "invalid_email", "Invalid email format", ""]]
+    assert rows == [
+        [
+            "email",
+            "first_name",
+            "leadport_row",
+            "leadport_code",
+            "leadport_reason",
+            "leadport_conflict",
+        ],
+        ["nope", "Bob", "3", "invalid_email", "Invalid email format", ""],
+    ]
 
 
-def test_dry_run_reports_exactly_and_writes_nothing(live_server: LiveServer, tenant: Tenant) -> None:
+def test_dry_run_reports_exactly_and_writes_nothing(
+    live_server: LiveServer, tenant: Tenant
+) -> None:
     client = tenant.client()
     content = csv_bytes(lead_rows(5))
     import_id = upload(client, content, dry_run="true").json()["import_id"]
     status = finished(client, import_id)
-    assert (status["state"], status["dry_run"], status["account"]["added"]) == ("completed", True, 5)
+    assert (status["state"], status["dry_run"], status["account"]["added"]) == (
+        "completed",
+        True,
+        5,
+    )
     report = client.get(f"/api/v1/imports/{import_id}/report").json()
     assert report["dry_run"] is True
     assert [r["code"] for r in report["rows"]] == ["added"] * 5
@@ -120,11 +152,17 @@ def test_progress_is_readable_while_an_import_runs(tenant: Tenant) -> None:
     assert 0 < during["rows_done"] < big_rows(tenant)
     assert 0 < during["progress_done"] <= during["progress_total"]
     done = finished(client, import_id)
-    assert (done["state"], done["rows_done"], done["rows_total"]) == ("completed", big_rows(tenant), big_rows(tenant))
+    assert (done["state"], done["rows_done"], done["rows_total"]) == (
+        "completed",
+        big_rows(tenant),
+        big_rows(tenant),
+    )
     assert done["progress_done"] == done["progress_total"]
 
 
-def test_cancelling_a_running_import_rolls_it_back_whole(live_server: LiveServer, tenant: Tenant) -> None:
+def test_cancelling_a_running_import_rolls_it_back_whole(
+    live_server: LiveServer, tenant: Tenant
+) -> None:
     client = tenant.client()
     import_id = upload(client, big_file(tenant)).json()["import_id"]
 
@@ -143,41 +181,60 @@ def test_cancelling_a_running_import_rolls_it_back_whole(live_server: LiveServer
     assert client.get(f"/api/v1/imports/{import_id}/report").status_code == 409
 
 
-def test_an_upload_over_the_limit_is_refused_with_413_naming_the_limit(live_server: LiveServer, tenant: Tenant) -> None:
+def test_an_upload_over_the_limit_is_refused_with_413_naming_the_limit(
+    live_server: LiveServer, tenant: Tenant
+) -> None:
     client = tenant.client()
     limit = live_server.app.settings.max_upload_bytes
     too_big = b"email\n" + b"x@example.com\n" * (limit // 14 + 1000)
 
     def chunks() -> Any:
-        body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n"
-                + too_big + b"\r\n--b--\r\n")
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+            + too_big
+            + b"\r\n--b--\r\n"
+        )
         for i in range(0, len(body), 65536):
-            yield body[i:i + 65536]
+            yield body[i : i + 65536]
 
     before = _import_count(live_server, tenant)
     for response in (
         upload(client, too_big, name="big.csv"),  # declared length
-        client.post("/api/v1/imports", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"}),
+        client.post(
+            "/api/v1/imports",
+            content=chunks(),
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        ),
     ):
         assert response.status_code == 413
         assert response.json()["code"] == "limit_exceeded"
         assert "4 MiB" in response.json()["message"]
         assert response.json()["detail"] == {"limit_bytes": limit}
     assert _import_count(live_server, tenant) == before
-    assert list((live_server.app.settings.data_dir / "uploads").glob("*")) == [] or _no_orphans(live_server)
+    assert list((live_server.app.settings.data_dir / "uploads").glob("*")) == [] or _no_orphans(
+        live_server
+    )
 
 
 def _import_count(server: LiveServer, tenant: Tenant) -> int:
     with read_transaction(server.app.engine) as conn:
-        return int(conn.execute(select(func.count()).select_from(imports)
-                                .where(imports.c.workspace_id == tenant.workspace.id)).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(imports)
+                .where(imports.c.workspace_id == tenant.workspace.id)
+            ).scalar_one()
+        )
 
 
 def _no_orphans(server: LiveServer) -> bool:
     """Every upload file left on disk belongs to an import still waiting or running."""
     with read_transaction(server.app.engine) as conn:
-        kept = set(conn.execute(select(imports.c.file_path).where(imports.c.state.in_(["queued", "running"])))
-                   .scalars())
+        kept = set(
+            conn.execute(
+                select(imports.c.file_path).where(imports.c.state.in_(["queued", "running"]))
+            ).scalars()
+        )
     return all(str(p) in kept for p in (server.app.settings.data_dir / "uploads").glob("*"))
 
 
@@ -196,12 +253,16 @@ def test_bad_uploads_are_refused_with_a_clear_error(tenant: Tenant) -> None:
         assert (response.status_code, response.json()["code"]) == (status, code), response.text
         assert response.json()["message"]
     assert "colour" in cases[2][0].json()["message"]
-    assert cases[3][0].json()["message"] == "No campaign named 'No such campaign' in this workspace."
+    assert (
+        cases[3][0].json()["message"] == "No campaign named 'No such campaign' in this workspace."
+    )
 
 
 def test_an_unreadable_file_fails_the_import_with_the_reason(tenant: Tenant) -> None:
     client = tenant.client()
-    import_id = upload(client, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, name="photo.csv").json()["import_id"]
+    import_id = upload(
+        client, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, name="photo.csv"
+    ).json()["import_id"]
     status = finished(client, import_id)
     assert status["state"] == "failed"
     assert status["error"]

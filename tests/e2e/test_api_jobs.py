@@ -18,6 +18,7 @@ from leadport.db.engine import read_transaction, write_transaction
 from leadport.db.schema import audit_entries, imports
 from leadport.services import jobs
 from leadport.services.queue import make_queue
+from leadport.services.queue.liveness import recover_stale
 
 
 @pytest.fixture
@@ -59,12 +60,18 @@ def _state(client: httpx.Client, import_id: str) -> dict[str, Any]:
 
 
 def _final(client: httpx.Client, import_id: str) -> dict[str, Any]:
-    return wait_for(lambda: (s := _state(client, import_id))["state"] in ("completed", "failed", "cancelled") and s,
-                    timeout=60)  # type: ignore[no-any-return]
+    return wait_for(
+        lambda: (
+            (s := _state(client, import_id))["state"] in ("completed", "failed", "cancelled") and s
+        ),
+        timeout=60,
+    )  # type: ignore[no-any-return]
 
 
 def _upload(client: httpx.Client, n: int, domain: str) -> str:
-    response = client.post("/api/v1/imports", files={"file": ("l.csv", csv_bytes(lead_rows(n, domain=domain)))})
+    response = client.post(
+        "/api/v1/imports", files={"file": ("l.csv", csv_bytes(lead_rows(n, domain=domain)))}
+    )
     assert response.status_code == 202, response.text
     return str(response.json()["import_id"])
 
@@ -92,7 +99,9 @@ def test_an_import_left_running_by_a_dead_worker_is_run_again(served: Served) ->
     client = server.tenant().client()
     import_id = _upload(client, 5, "again.example.com")
     queue = make_queue(served.app.engine, served.app.settings)
-    assert jobs.claim(served.app.engine, int(import_id), "worker@gone:1") is not None  # then it "died"
+    assert (
+        jobs.claim(served.app.engine, int(import_id), "worker@gone:1") is not None
+    )  # then it "died"
     assert _state(client, import_id)["state"] == "running"
     served.stop_all()
 
@@ -101,8 +110,16 @@ def test_an_import_left_running_by_a_dead_worker_is_run_again(served: Served) ->
     status = _final(client, import_id)
     assert (status["state"], status["account"]["added"]) == ("completed", 5)
     with read_transaction(served.app.engine) as conn:
-        notes = conn.execute(select(audit_entries.c.detail).where(
-            audit_entries.c.action == "import_interrupted", audit_entries.c.subject == import_id)).scalars().all()
+        notes = (
+            conn.execute(
+                select(audit_entries.c.detail).where(
+                    audit_entries.c.action == "import_interrupted",
+                    audit_entries.c.subject == import_id,
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert [n["worker"] for n in notes] == ["worker@gone:1"]
     del queue
 
@@ -116,15 +133,20 @@ def test_an_import_that_keeps_killing_its_worker_fails_with_the_reason(fresh_app
         client = served.start(worker=False).tenant().client()
         import_id = _upload(client, 2, "doomed.example.com")
         for attempt in range(settings.job_max_attempts):
-            assert jobs.claim(fresh_app.engine, int(import_id), f"worker@gone:{attempt}") is not None
+            assert (
+                jobs.claim(fresh_app.engine, int(import_id), f"worker@gone:{attempt}") is not None
+            )
             with write_transaction(fresh_app.engine) as conn:
-                conn.execute(update(imports).where(imports.c.id == int(import_id)).values(heartbeat_at=None))
-            assert jobs.recover_stale(fresh_app.engine, settings, queue) == [int(import_id)]
+                conn.execute(
+                    update(imports).where(imports.c.id == int(import_id)).values(heartbeat_at=None)
+                )
+            assert recover_stale(fresh_app.engine, settings, queue) == [int(import_id)]
         status = _state(client, import_id)
         assert status["state"] == "failed"
         assert status["error"] == (
             f"The worker running this import (worker@gone:{settings.job_max_attempts - 1}) stopped responding, "
             f"{settings.job_max_attempts} times; nothing of it was kept. Check the workers' logs, then import "
-            "the file again.")
+            "the file again."
+        )
     finally:
         served.stop_all()

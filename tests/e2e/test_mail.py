@@ -50,9 +50,14 @@ def inbox(smtp_port: int) -> Iterator[tuple[Inbox, Controller]]:
 
 @pytest.fixture
 def mail_app(tmp_path: Path, smtp_port: int) -> Iterator[App]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'mail.db'}",
-                        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_sender="reports@leadport.test",
-                        **SERVER_SETTINGS)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'mail.db'}",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_sender="reports@leadport.test",
+        **SERVER_SETTINGS,
+    )
     app = build(settings)
     yield app
     app.engine.dispose()
@@ -66,33 +71,52 @@ def _attachment(message: Message) -> tuple[str, list[list[str]]]:
 
 
 def test_the_report_is_mailed_to_the_importer_with_the_rejected_rows(
-        mail_app: App, own_server: Any, inbox: tuple[Inbox, Controller]) -> None:
+    mail_app: App, own_server: Any, inbox: tuple[Inbox, Controller]
+) -> None:
     handler, controller = inbox
     controller.start()
     server = LiveServer(own_server(mail_app), mail_app, "sqlite")
     tenant = server.tenant()
     content = csv_bytes(lead_rows(2)) + b"broken,Bob,Lee,Acme\n"
     client = tenant.client(role="member")
-    import_id = client.post("/api/v1/imports", files={"file": ("fair.csv", content)}).json()["import_id"]
+    import_id = client.post("/api/v1/imports", files={"file": ("fair.csv", content)}).json()[
+        "import_id"
+    ]
     wait_for(lambda: handler.messages, timeout=30)
     recipients, message = handler.messages[0]
     assert recipients == [tenant.member_email]
     assert message["From"] == "reports@leadport.test"
-    assert message["Subject"] == f"leadport: import {import_id} of fair.csv: 2 added, 0 modified, 1 rejected"
-    body = next(p for p in message.walk() if p.get_content_type() == "text/plain" and not p.get_filename())
+    assert (
+        message["Subject"]
+        == f"leadport: import {import_id} of fair.csv: 2 added, 0 modified, 1 rejected"
+    )
+    body = next(
+        p for p in message.walk() if p.get_content_type() == "text/plain" and not p.get_filename()
+    )
     text = body.get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert f"Import {import_id} of fair.csv is completed." in text
     assert "Added: 2  Modified: 0  Rejected: 1" in text
     name, rows = _attachment(message)
     assert name == f"rejected-{import_id}.csv"
-    assert rows == [["email", "first_name", "last_name", "company_name", "leadport_row", "leadport_code",
-                     "leadport_reason", "leadport_conflict"],
-                    ["broken", "Bob", "Lee", "Acme", "4", "invalid_email", "Invalid email format", ""]]
+    assert rows == [
+        [
+            "email",
+            "first_name",
+            "last_name",
+            "company_name",
+            "leadport_row",
+            "leadport_code",
+            "leadport_reason",
+            "leadport_conflict",
+        ],
+        ["broken", "Bob", "Lee", "Acme", "4", "invalid_email", "Invalid email format", ""],
+    ]
     server.close_clients()
 
 
 def test_a_failed_send_is_retried_and_never_fails_the_import(
-        mail_app: App, own_server: Any, inbox: tuple[Inbox, Controller]) -> None:
+    mail_app: App, own_server: Any, inbox: tuple[Inbox, Controller]
+) -> None:
     handler, controller = inbox
     server = LiveServer(own_server(mail_app), mail_app, "sqlite")
     client = server.tenant().client()
@@ -101,7 +125,9 @@ def test_a_failed_send_is_retried_and_never_fails_the_import(
 
     def failed_attempt() -> Any:
         with read_transaction(mail_app.engine) as conn:
-            row = conn.execute(select(outbox.c.attempts, outbox.c.last_error, outbox.c.sent_at)).first()
+            row = conn.execute(
+                select(outbox.c.attempts, outbox.c.last_error, outbox.c.sent_at)
+            ).first()
         return row if row is not None and row.attempts >= 1 and row.last_error else None
 
     first = wait_for(failed_attempt, timeout=30)
@@ -110,7 +136,8 @@ def test_a_failed_send_is_retried_and_never_fails_the_import(
     controller.start()
     wait_for(lambda: handler.messages, timeout=30)
     assert handler.messages[0][1]["Subject"] == (
-        f"leadport: import {report['import_id']} of api batch: 3 added, 0 modified, 0 rejected")
+        f"leadport: import {report['import_id']} of api batch: 3 added, 0 modified, 0 rejected"
+    )
     assert not any(p.get_filename() for p in handler.messages[0][1].walk())
     with read_transaction(mail_app.engine) as conn:
         sent = conn.execute(select(outbox.c.sent_at, outbox.c.last_error)).one()

@@ -20,8 +20,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 EXAMPLES = 10
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
 
 
 def test_every_operation_answers_as_documented(live_server: LiveServer, tenant: Tenant) -> None:
@@ -38,14 +44,21 @@ def test_every_operation_answers_as_documented(live_server: LiveServer, tenant: 
             except Unsatisfiable:
                 pass  # no input to make invalid (GET /healthz)
             except Exception as exc:  # every operation is tried; all failures reported together
-                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}")
+                failures.append(
+                    f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"
+                )
     assert not failures, "\n\n".join(failures)
 
 
 def _explore(strategy: Any, auth: dict[str, str]) -> None:
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         case.call_and_validate(headers=auth, checks=CHECKS)
 

@@ -45,8 +45,13 @@ class Cluster:
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "leadport.cli.main", *args], env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "leadport.cli.main", *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _healthy(url: str) -> bool:
@@ -62,10 +67,22 @@ def cluster(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -
     tmp_path = tmp_path_factory.mktemp("cluster")
     postgres_url, drop = pg_database(postgres_admin_url)
     data = tmp_path / "shared-data"
-    env = {**os.environ, **SETTINGS, "LEADPORT_DATABASE_URL": postgres_url, "LEADPORT_DATA_DIR": str(data)}
-    app = build(Settings(data_dir=data, database_url=postgres_url, secret_key=SETTINGS["LEADPORT_SECRET_KEY"]))
+    env = {
+        **os.environ,
+        **SETTINGS,
+        "LEADPORT_DATABASE_URL": postgres_url,
+        "LEADPORT_DATA_DIR": str(data),
+    }
+    app = build(
+        Settings(
+            data_dir=data, database_url=postgres_url, secret_key=SETTINGS["LEADPORT_SECRET_KEY"]
+        )
+    )
     ports = [free_port(), free_port()]
-    procs = [_spawn(["serve", "--port", str(p)], env, tmp_path / f"api{i}.log") for i, p in enumerate(ports)]
+    procs = [
+        _spawn(["serve", "--port", str(p)], env, tmp_path / f"api{i}.log")
+        for i, p in enumerate(ports)
+    ]
     workers = [_spawn(["worker"], env, tmp_path / f"worker{i}.log") for i in range(2)]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
     try:
@@ -92,31 +109,50 @@ def _status(client: httpx.Client, import_id: str) -> dict[str, Any]:
 
 def test_twenty_overlapping_uploads_on_two_apis_and_two_workers(cluster: Cluster) -> None:
     tenant = LiveServer(cluster.api_urls[0], cluster.app, "postgres").tenant()
-    clients = [httpx.Client(base_url=u, headers={"Authorization": f"Bearer {tenant.admin_key}"}, timeout=60)
-               for u in cluster.api_urls]
+    clients = [
+        httpx.Client(
+            base_url=u, headers={"Authorization": f"Bearer {tenant.admin_key}"}, timeout=60
+        )
+        for u in cluster.api_urls
+    ]
     clients[0].post("/api/v1/campaigns", json={"name": "Shared"})
     # File i holds leads i*50 … i*50+149: every lead is in up to three files, sent at the same moment.
-    files = [csv_bytes(lead_rows(150, start=i * 50, domain="overlap.example.com")) for i in range(20)]
+    files = [
+        csv_bytes(lead_rows(150, start=i * 50, domain="overlap.example.com")) for i in range(20)
+    ]
 
     def send(i: int) -> str:
         fields = {"campaign": "Shared"} if i % 2 else {}
-        r = clients[i % 2].post("/api/v1/imports", files={"file": (f"part{i}.csv", files[i])}, data=fields)
+        r = clients[i % 2].post(
+            "/api/v1/imports", files={"file": (f"part{i}.csv", files[i])}, data=fields
+        )
         assert r.status_code == 202, r.text
         return str(r.json()["import_id"])
 
     with ThreadPoolExecutor(20) as pool:
         ids = list(pool.map(send, range(20)))
-    done = wait_for(lambda: all(_status(clients[0], i)["state"] in ("completed", "failed") for i in ids),
-                    timeout=150, interval=0.5)
+    done = wait_for(
+        lambda: all(_status(clients[0], i)["state"] in ("completed", "failed") for i in ids),
+        timeout=150,
+        interval=0.5,
+    )
     assert done
     states = [_status(clients[1], i) for i in ids]
     assert [s["state"] for s in states] == ["completed"] * 20, [s["error"] for s in states]
     assert sum(s["account"]["added"] for s in states) == 19 * 50 + 150
     with read_transaction(cluster.app.engine) as conn:
-        per_email = conn.execute(select(leads.c.email, func.count()).where(leads.c.workspace_id == tenant.workspace.id)
-                                 .group_by(leads.c.email)).all()
-        workers = conn.execute(select(imports.c.worker).where(imports.c.id.in_([int(i) for i in ids]))
-                               .distinct()).scalars().all()
+        per_email = conn.execute(
+            select(leads.c.email, func.count())
+            .where(leads.c.workspace_id == tenant.workspace.id)
+            .group_by(leads.c.email)
+        ).all()
+        workers = (
+            conn.execute(
+                select(imports.c.worker).where(imports.c.id.in_([int(i) for i in ids])).distinct()
+            )
+            .scalars()
+            .all()
+        )
     assert len(per_email) == 19 * 50 + 150
     assert {n for _, n in per_email} == {1}
     assert len(workers) == 2
@@ -124,15 +160,26 @@ def test_twenty_overlapping_uploads_on_two_apis_and_two_workers(cluster: Cluster
         c.close()
 
 
-def test_a_worker_killed_mid_import_leaves_nothing_and_another_finishes_it(cluster: Cluster) -> None:
+def test_a_worker_killed_mid_import_leaves_nothing_and_another_finishes_it(
+    cluster: Cluster,
+) -> None:
     tenant = LiveServer(cluster.api_urls[0], cluster.app, "postgres").tenant()
-    client = httpx.Client(base_url=cluster.api_urls[1], headers={"Authorization": f"Bearer {tenant.admin_key}"},
-                          timeout=60)
+    client = httpx.Client(
+        base_url=cluster.api_urls[1],
+        headers={"Authorization": f"Bearer {tenant.admin_key}"},
+        timeout=60,
+    )
     rows = 6_000
-    import_id = client.post("/api/v1/imports", files={"file": ("big.csv", csv_bytes(lead_rows(rows)))}).json()[
-        "import_id"]
-    running = wait_for(lambda: (s := _status(client, import_id))["state"] == "running" and s["rows_done"] > 0 and s,
-                       timeout=60, interval=0.05)
+    import_id = client.post(
+        "/api/v1/imports", files={"file": ("big.csv", csv_bytes(lead_rows(rows)))}
+    ).json()["import_id"]
+    running = wait_for(
+        lambda: (
+            (s := _status(client, import_id))["state"] == "running" and s["rows_done"] > 0 and s
+        ),
+        timeout=60,
+        interval=0.05,
+    )
     victim_pid = int(running["worker"].rsplit(":", 1)[1])
     victim = next(p for p in cluster.workers if p.pid == victim_pid)
     os.kill(victim_pid, signal.SIGKILL)
@@ -140,18 +187,34 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_another_finishes_it(clust
 
     def lead_count() -> int:
         with read_transaction(cluster.app.engine) as conn:
-            return int(conn.execute(select(func.count()).select_from(leads)
-                                    .where(leads.c.workspace_id == tenant.workspace.id)).scalar_one())
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(leads)
+                    .where(leads.c.workspace_id == tenant.workspace.id)
+                ).scalar_one()
+            )
 
     assert lead_count() == 0
-    final = wait_for(lambda: (s := _status(client, import_id))["state"] in ("completed", "failed") and s,
-                     timeout=120, interval=0.2)
+    final = wait_for(
+        lambda: (s := _status(client, import_id))["state"] in ("completed", "failed") and s,
+        timeout=120,
+        interval=0.2,
+    )
     assert final["state"] == "completed", final["error"]
     assert final["account"]["added"] == rows
     assert final["worker"] != running["worker"]
     assert lead_count() == rows
     with read_transaction(cluster.app.engine) as conn:
-        notes = conn.execute(select(audit_entries.c.detail).where(
-            audit_entries.c.action == "import_interrupted", audit_entries.c.subject == import_id)).scalars().all()
+        notes = (
+            conn.execute(
+                select(audit_entries.c.detail).where(
+                    audit_entries.c.action == "import_interrupted",
+                    audit_entries.c.subject == import_id,
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert [n["worker"] for n in notes] == [running["worker"]]
     client.close()

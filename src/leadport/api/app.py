@@ -44,8 +44,15 @@ def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool
                 sender.stop()
                 await run_in_threadpool(queue.stop)
 
-    api = FastAPI(title="leadport", version=version("leadport"), description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
+    api = FastAPI(
+        title="leadport",
+        version=version("leadport"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
     api.state.server = Server(app, queue)
     errors.install(api)
     for router in (imports.router, apikeys.router, workspace.router, workspace.health_router):

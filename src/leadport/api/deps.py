@@ -20,8 +20,11 @@ from leadport.services import apikeys
 from leadport.services.directory import Member
 from leadport.services.jobs import JobQueue
 
-bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
-                    description="A member's API key, from `leadport apikey create` or POST /api/v1/apikeys.")
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="A member's API key, from `leadport apikey create` or POST /api/v1/apikeys.",
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,13 @@ def server(request: Request) -> Server:
 
 
 def current_member(
-    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Member:
     if creds is None:
-        raise NotAuthenticatedError("This route needs an API key: send the header `Authorization: Bearer KEY`.")
+        raise NotAuthenticatedError(
+            "This route needs an API key: send the header `Authorization: Bearer KEY`."
+        )
     srv = server(request)
     with read_transaction(srv.app.engine) as conn:
         owner = apikeys.owner_of(conn, srv.app.settings.secret_key, creds.credentials)

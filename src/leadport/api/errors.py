@@ -35,9 +35,15 @@ class NotAuthenticatedError(LeadportError):
 
 
 class ErrorPublic(BaseModel):
-    code: str = Field(description="Stable machine-readable name of the error.", examples=["not_found"])
-    message: str = Field(description="One sentence for a person, naming the fix where there is one.")
-    detail: Any = Field(default=None, description="Where it went wrong (file, row, column, limit…), or null.")
+    code: str = Field(
+        description="Stable machine-readable name of the error.", examples=["not_found"]
+    )
+    message: str = Field(
+        description="One sentence for a person, naming the fix where there is one."
+    )
+    detail: Any = Field(
+        default=None, description="Where it went wrong (file, row, column, limit…), or null."
+    )
 
 
 STATUS: tuple[tuple[type[LeadportError], int], ...] = (
@@ -81,12 +87,17 @@ def _leadport_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LeadportError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(error_body(exc.code, exc.message, exc.detail or None), status_code=status, headers=headers)
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.detail or None), status_code=status, headers=headers
+    )
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError | ValidationError) else []
-    problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in errors]
+    problems = [
+        {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+        for e in errors
+    ]
     first = problems[0] if problems else {"where": "request", "problem": "invalid"}
     message = f"Invalid {first['where'] or 'request'}: {first['problem']}."
     return JSONResponse(error_body("usage_error", message, {"errors": problems}), status_code=422)
@@ -95,8 +106,10 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:  # a body the framework could not parse: the caller's input, like 422
-        return JSONResponse(error_body("usage_error", f"The request body could not be read: {exc.detail}."),
-                            status_code=422)
+        return JSONResponse(
+            error_body("usage_error", f"The request body could not be read: {exc.detail}."),
+            status_code=422,
+        )
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     message = "No such route." if exc.status_code == 404 else str(exc.detail)
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
@@ -104,8 +117,10 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(error_body("internal_error", f"Unexpected error ({type(exc).__name__}); it was logged."),
-                        status_code=500)
+    return JSONResponse(
+        error_body("internal_error", f"Unexpected error ({type(exc).__name__}); it was logged."),
+        status_code=500,
+    )
 
 
 def install(api: FastAPI) -> None:

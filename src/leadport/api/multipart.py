@@ -66,7 +66,9 @@ class _Reader:
         if b"filename" in options and self._name == self.file_field:
             if self.result.sink is not None:
                 raise UsageError(f"Send one file per upload (one `{self.file_field}` part).")
-            self.result.sink = UploadSink(self.settings, options[b"filename"].decode("utf-8", "replace"))
+            self.result.sink = UploadSink(
+                self.settings, options[b"filename"].decode("utf-8", "replace")
+            )
             self._to_file = True
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -76,23 +78,43 @@ class _Reader:
             return
         self._data += data[start:end]
         if len(self._data) > MAX_FIELD_BYTES:
-            raise UsageError(f"The form field {self._name!r} is longer than {MAX_FIELD_BYTES} bytes.")
+            raise UsageError(
+                f"The form field {self._name!r} is longer than {MAX_FIELD_BYTES} bytes."
+            )
 
     def on_part_end(self) -> None:
         if not self._to_file and self._name:
-            self.result.fields.setdefault(self._name, []).append(self._data.decode("utf-8", "replace"))
+            self.result.fields.setdefault(self._name, []).append(
+                self._data.decode("utf-8", "replace")
+            )
 
 
-async def read_upload(settings: Settings, content_type: str | None, body: AsyncIterator[bytes],
-                      *, file_field: str = "file") -> ParsedUpload:
+async def read_upload(
+    settings: Settings,
+    content_type: str | None,
+    body: AsyncIterator[bytes],
+    *,
+    file_field: str = "file",
+) -> ParsedUpload:
     """The form fields and the file (on disk) of a multipart/form-data body."""
     kind, params = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or b"boundary" not in params:
-        raise UsageError("Send the file as multipart/form-data, with the file in a part named `file`.")
+        raise UsageError(
+            "Send the file as multipart/form-data, with the file in a part named `file`."
+        )
     reader = _Reader(settings, file_field)
-    callbacks = {name: getattr(reader, name) for name in (
-        "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value",
-        "on_header_end", "on_headers_finished")}
+    callbacks = {
+        name: getattr(reader, name)
+        for name in (
+            "on_part_begin",
+            "on_part_data",
+            "on_part_end",
+            "on_header_field",
+            "on_header_value",
+            "on_header_end",
+            "on_headers_finished",
+        )
+    }
     parser = MultipartParser(params[b"boundary"], callbacks)  # type: ignore[arg-type]
     try:
         async for chunk in body:

@@ -27,7 +27,9 @@ class ImportAccepted(_Out):
     import_id: IdStr
     state: str = Field(description="`queued` at first; follow it at GET /api/v1/imports/{id}.")
     repeat_of: dict[str, Any] | None = Field(
-        default=None, description="An earlier completed import of the same file into the same target, if any.")
+        default=None,
+        description="An earlier completed import of the same file into the same target, if any.",
+    )
 
 
 class AccountCounts(_Out):
@@ -55,7 +57,9 @@ class ImportPublic(_Out):
     started_at: Utc | None
     finished_at: Utc | None
     rows_done: int = Field(description="Rows read so far (all of them once finished).")
-    rows_total: int | None = Field(description="Rows in the input, known once finished (or for a batch).")
+    rows_total: int | None = Field(
+        description="Rows in the input, known once finished (or for a batch)."
+    )
     progress_done: int = Field(description="Bytes of the file read so far (rows for a batch).")
     progress_total: int | None = Field(description="Size of the file in bytes (rows for a batch).")
     error: str | None = Field(description="Why it failed or was cancelled.")
@@ -103,14 +107,18 @@ class ImportBatchCreate(BaseModel):
     mode: Mode = Mode.CREATE_AND_UPDATE
     policy: Policy | None = None
     overwrite: bool = False
-    mapping: dict[str, str] = Field(default_factory=dict, description="Column → field (or custom:NAME, ignore).")
+    mapping: dict[str, str] = Field(
+        default_factory=dict, description="Column → field (or custom:NAME, ignore)."
+    )
     ignore: list[str] = Field(default_factory=list)
     saved_mapping: str | None = None
     save_mapping_as: str | None = None
     tags: list[str] = Field(default_factory=list)
     transforms: list[str] = Field(default_factory=list)
     dry_run: bool = False
-    rows: list[dict[str, CellValue]] = Field(description="The leads, e.g. {\"email\": \"a@b.com\", \"first_name\": \"Ann\"}.")
+    rows: list[dict[str, CellValue]] = Field(
+        description='The leads, e.g. {"email": "a@b.com", "first_name": "Ann"}.'
+    )
 
 
 class ImportListItem(_Out):
@@ -127,7 +135,9 @@ class ImportListItem(_Out):
 
 class CancelPublic(_Out):
     import_id: IdStr
-    state: str = Field(description="`cancelled`, or `running` while its worker stops (then `cancelled`).")
+    state: str = Field(
+        description="`cancelled`, or `running` while its worker stops (then `cancelled`)."
+    )
 
 
 class RollbackPublic(_Out):
@@ -228,7 +238,9 @@ class ActivityCreate(BaseModel):
     lead_id: IdStr | None = None
     campaign: str
     type: ActivityType
-    at: datetime | None = Field(default=None, description="When it happened (ISO 8601); now if left out.")
+    at: datetime | None = Field(
+        default=None, description="When it happened (ISO 8601); now if left out."
+    )
 
 
 class ActivitiesRecorded(_Out):
@@ -237,7 +249,9 @@ class ActivitiesRecorded(_Out):
 
 class DncCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    value: str = Field(min_length=1, max_length=320, description="An email, or a whole domain (`acme.com`).")
+    value: str = Field(
+        min_length=1, max_length=320, description="An email, or a whole domain (`acme.com`)."
+    )
 
 
 class DncPublic(_Out):
@@ -266,7 +280,9 @@ class StatsPublic(_Out):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, max_length=200)
-    member_email: str | None = Field(default=None, description="The member the key is for (default: you).")
+    member_email: str | None = Field(
+        default=None, description="The member the key is for (default: you)."
+    )
 
 
 class ApiKeyPublic(_Out):

@@ -23,29 +23,47 @@ _list = {"type": "array", "items": {"type": "string"}}
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary", "description": "CSV, TSV or XLSX."},
-                    "campaign": {**_text, "description": "Add the leads to this campaign (by name)."},
-                    "mode": {"type": "string", "enum": [m.value for m in Mode]},
-                    "policy": {"type": "string", "enum": [p.value for p in Policy]},
-                    "overwrite": {"type": "boolean"},
-                    "tags": {**_list, "description": "Tags for every lead created or modified."},
-                    "mapping": {**_text, "description": "JSON object: header → field, custom:NAME or ignore."},
-                    "ignore": _list,
-                    "transforms": _list,
-                    "sheet": {**_text, "description": "XLSX sheet name (default: the first)."},
-                    "encoding": _text,
-                    "saved_mapping": _text,
-                    "save_mapping_as": _text,
-                    "dry_run": {"type": "boolean", "description": "Compute the exact report; write nothing."},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV, TSV or XLSX.",
+                        },
+                        "campaign": {
+                            **_text,
+                            "description": "Add the leads to this campaign (by name).",
+                        },
+                        "mode": {"type": "string", "enum": [m.value for m in Mode]},
+                        "policy": {"type": "string", "enum": [p.value for p in Policy]},
+                        "overwrite": {"type": "boolean"},
+                        "tags": {
+                            **_list,
+                            "description": "Tags for every lead created or modified.",
+                        },
+                        "mapping": {
+                            **_text,
+                            "description": "JSON object: header → field, custom:NAME or ignore.",
+                        },
+                        "ignore": _list,
+                        "transforms": _list,
+                        "sheet": {**_text, "description": "XLSX sheet name (default: the first)."},
+                        "encoding": _text,
+                        "saved_mapping": _text,
+                        "save_mapping_as": _text,
+                        "dry_run": {
+                            "type": "boolean",
+                            "description": "Compute the exact report; write nothing.",
+                        },
+                    },
                 },
-            },
-            "encoding": {name: {"style": "form", "explode": True} for name in LISTS},
-        }},
+                "encoding": {name: {"style": "form", "explode": True} for name in LISTS},
+            }
+        },
     }
 }
 
@@ -65,14 +83,20 @@ def _mapping(values: list[str]) -> dict[str, str]:
         try:
             parsed = json.loads(raw) if raw.strip() else {}
         except json.JSONDecodeError as exc:
-            raise UsageError(f"The field 'mapping' must be a JSON object of header → field: {exc.msg}.") from exc
+            raise UsageError(
+                f"The field 'mapping' must be a JSON object of header → field: {exc.msg}."
+            ) from exc
         if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
-            raise UsageError('The field \'mapping\' must be a JSON object of header → field, e.g. {"Mail": "email"}.')
+            raise UsageError(
+                'The field \'mapping\' must be a JSON object of header → field, e.g. {"Mail": "email"}.'
+            )
         mapping.update(parsed)
     return mapping
 
 
-def options_from_form(fields: dict[str, list[str]], *, file_name: str, source: str) -> ImportOptions:
+def options_from_form(
+    fields: dict[str, list[str]], *, file_name: str, source: str
+) -> ImportOptions:
     unknown = sorted(set(fields) - {*SINGLE, *FLAGS, *LISTS, "mapping"})
     if unknown:
         known = ", ".join((*SINGLE, *FLAGS, *LISTS, "mapping"))

@@ -17,11 +17,15 @@ apikey_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."
+    ),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
 ) -> None:
     """Start the API; on SQLite it also runs the imports and sends the emailed reports."""
@@ -31,12 +35,16 @@ def serve(
 
     _logging()
     app = app_()
-    say(f"leadport serving on http://{host}:{port} (API docs: /api/v1/docs, database: {app.engine.dialect.name})")
+    say(
+        f"leadport serving on http://{host}:{port} (API docs: /api/v1/docs, database: {app.engine.dialect.name})"
+    )
     uvicorn.run(create_app(app), host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def worker(
-    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Imports run at once by this process."),
+    concurrency: int = typer.Option(
+        1, "--concurrency", min=1, help="Imports run at once by this process."
+    ),
 ) -> None:
     """Run background imports and emailed reports (PostgreSQL deployments; one per machine or more)."""
     _logging()
@@ -81,8 +89,11 @@ def apikey_create(
     with write_transaction(app.engine) as conn:
         new = apikeys.create_key(conn, app.settings.secret_key, member, name=name)
     typer.echo(new.secret)
-    typer.echo(f"API key {new.key.id} (prefix {new.key.prefix}) for {member.email} in {ws.name}: "
-               "store it now, it is not shown again.", err=True)
+    typer.echo(
+        f"API key {new.key.id} (prefix {new.key.prefix}) for {member.email} in {ws.name}: "
+        "store it now, it is not shown again.",
+        err=True,
+    )
 
 
 @apikey_app.command("revoke")

@@ -66,32 +66,51 @@ def _digest(secret_key: str, key: str) -> str:
 
 
 def _select_keys() -> Any:
-    return select(
-        api_keys.c.id, api_keys.c.member_id, users.c.email, api_keys.c.name, api_keys.c.prefix,
-        api_keys.c.created_at, api_keys.c.last_used_at, api_keys.c.revoked_at,
-    ).join(members, members.c.id == api_keys.c.member_id).join(users, users.c.id == members.c.user_id)
+    return (
+        select(
+            api_keys.c.id,
+            api_keys.c.member_id,
+            users.c.email,
+            api_keys.c.name,
+            api_keys.c.prefix,
+            api_keys.c.created_at,
+            api_keys.c.last_used_at,
+            api_keys.c.revoked_at,
+        )
+        .join(members, members.c.id == api_keys.c.member_id)
+        .join(users, users.c.id == members.c.user_id)
+    )
 
 
 def _key(row: Any) -> ApiKey:
     return ApiKey(*row)
 
 
-def create_key(conn: Connection, secret_key: str, owner: Member, *, name: str | None = None) -> NewKey:
+def create_key(
+    conn: Connection, secret_key: str, owner: Member, *, name: str | None = None
+) -> NewKey:
     """A new key for `owner`; the caller shows `secret` once."""
     if name is not None and len(name) > 200:
         raise UsageError("A key name has at most 200 characters.")
     prefix = "".join(secrets.choice(_ALPHABET) for _ in range(12))
     secret = f"lp_{prefix}_{secrets.token_urlsafe(32)}"
     pk = conn.execute(
-        insert(api_keys).values(member_id=owner.id, name=name, prefix=prefix,
-                                key_hash=_digest(secret_key, secret), created_at=utcnow())
+        insert(api_keys).values(
+            member_id=owner.id,
+            name=name,
+            prefix=prefix,
+            key_hash=_digest(secret_key, secret),
+            created_at=utcnow(),
+        )
     ).inserted_primary_key
     assert pk is not None
     return NewKey(get_key(conn, owner.workspace_id, int(pk[0])), secret)
 
 
 def get_key(conn: Connection, workspace_id: int, key_id: int) -> ApiKey:
-    row = conn.execute(_select_keys().where(api_keys.c.id == key_id, members.c.workspace_id == workspace_id)).first()
+    row = conn.execute(
+        _select_keys().where(api_keys.c.id == key_id, members.c.workspace_id == workspace_id)
+    ).first()
     if row is None:
         raise NotFoundError(f"No API key {key_id} in this workspace.")
     return _key(row)
@@ -107,8 +126,11 @@ def list_keys(conn: Connection, actor: Member) -> list[ApiKey]:
 
 def find_key_id(conn: Connection, workspace_id: int, id_or_prefix: str) -> int:
     """A key named by its id or by its prefix (as `leadport apikey create` prints them)."""
-    stmt = select(api_keys.c.id).join(members, members.c.id == api_keys.c.member_id).where(
-        members.c.workspace_id == workspace_id)
+    stmt = (
+        select(api_keys.c.id)
+        .join(members, members.c.id == api_keys.c.member_id)
+        .where(members.c.workspace_id == workspace_id)
+    )
     value = id_or_prefix.strip()
     match = KEY_PATTERN.match(value)
     prefix = match.group(1) if match else value.removeprefix("lp_")
@@ -137,9 +159,17 @@ def owner_of(conn: Connection, secret_key: str, presented: str) -> KeyOwner | No
     if match is None:
         return None
     row = conn.execute(
-        select(api_keys.c.id, api_keys.c.key_hash, api_keys.c.last_used_at, members.c.id,
-               members.c.workspace_id, users.c.email, members.c.role)
-        .join(members, members.c.id == api_keys.c.member_id).join(users, users.c.id == members.c.user_id)
+        select(
+            api_keys.c.id,
+            api_keys.c.key_hash,
+            api_keys.c.last_used_at,
+            members.c.id,
+            members.c.workspace_id,
+            users.c.email,
+            members.c.role,
+        )
+        .join(members, members.c.id == api_keys.c.member_id)
+        .join(users, users.c.id == members.c.user_id)
         .where(api_keys.c.prefix == match.group(1), api_keys.c.revoked_at.is_(None))
     ).first()
     if row is None or not hmac.compare_digest(row[1], _digest(secret_key, presented.strip())):
@@ -155,7 +185,10 @@ def record_use(engine: Engine, owner: KeyOwner) -> None:
     """
     now = utcnow()
     last = owner.last_used_at
-    if last is not None and (last if last.tzinfo else last.replace(tzinfo=now.tzinfo)) > now - TOUCH_EVERY:
+    if (
+        last is not None
+        and (last if last.tzinfo else last.replace(tzinfo=now.tzinfo)) > now - TOUCH_EVERY
+    ):
         return
     stmt = update(api_keys).where(api_keys.c.id == owner.key_id).values(last_used_at=now)
     with engine.connect() as conn:

@@ -40,21 +40,33 @@ class BatchReport:
     dry_run: bool
 
 
-def run_batch(engine: Engine, settings: Settings, member: Member, options: ImportOptions,
-              rows: list[dict[str, Any]], idempotency_key: str | None = None) -> BatchReport:
+def run_batch(
+    engine: Engine,
+    settings: Settings,
+    member: Member,
+    options: ImportOptions,
+    rows: list[dict[str, Any]],
+    idempotency_key: str | None = None,
+) -> BatchReport:
     if len(rows) > settings.max_batch_rows:
         raise LimitExceededError(
             f"A batch holds at most {settings.max_batch_rows} rows (this one has {len(rows)}): split it, "
-            "upload a file, or raise LEADPORT_MAX_BATCH_ROWS.", detail={"limit_rows": settings.max_batch_rows})
+            "upload a file, or raise LEADPORT_MAX_BATCH_ROWS.",
+            detail={"limit_rows": settings.max_batch_rows},
+        )
     if idempotency_key is not None and not KEY_PATTERN.match(idempotency_key):
-        raise UsageError("Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is a good one).")
+        raise UsageError(
+            "Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is a good one)."
+        )
     key = None if options.dry_run else idempotency_key
     if key is not None and (earlier := _replay(engine, member, options, key)) is not None:
         return earlier
     collected: list[RowOutcome] = []
     request = ImportRequest(member.workspace_id, member.id, options, rows=rows, idempotency_key=key)
     try:
-        result = run_import(engine, settings, request, row_sink=collected.append if options.dry_run else None)
+        result = run_import(
+            engine, settings, request, row_sink=collected.append if options.dry_run else None
+        )
     except IntegrityError:
         if key is not None and (earlier := _replay(engine, member, options, key)) is not None:
             return earlier
@@ -63,7 +75,9 @@ def run_batch(engine: Engine, settings: Settings, member: Member, options: Impor
         report = {**result.report_header(), "rows": [o.to_json() for o in collected]}
         return BatchReport(result.import_id, report, replayed=False, dry_run=True)
     mailer.enqueue_report(engine, settings, result.import_id)
-    return BatchReport(result.import_id, _stored_report(engine, result), replayed=False, dry_run=False)
+    return BatchReport(
+        result.import_id, _stored_report(engine, result), replayed=False, dry_run=False
+    )
 
 
 def _stored_report(engine: Engine, result: ImportResult) -> dict[str, Any]:
@@ -74,13 +88,21 @@ def _stored_report(engine: Engine, result: ImportResult) -> dict[str, Any]:
 
 def _replay(engine: Engine, member: Member, options: ImportOptions, key: str) -> BatchReport | None:
     with read_transaction(engine) as conn:
-        row = conn.execute(select(imports.c.id, imports.c.options).where(
-            imports.c.workspace_id == member.workspace_id, imports.c.idempotency_key == key)).first()
+        row = conn.execute(
+            select(imports.c.id, imports.c.options).where(
+                imports.c.workspace_id == member.workspace_id, imports.c.idempotency_key == key
+            )
+        ).first()
         if row is None:
             return None
         if row.options != options.model_dump(mode="json"):
             raise ConflictError(
                 f"Idempotency-Key {key!r} was already used for import {row.id} with other options; "
-                "use a new key for a different batch.", detail={"import_id": str(row.id)})
-        report = {**report_header(import_record(conn, row.id)), "rows": list(report_json_rows(conn, row.id))}
+                "use a new key for a different batch.",
+                detail={"import_id": str(row.id)},
+            )
+        report = {
+            **report_header(import_record(conn, row.id)),
+            "rows": list(report_json_rows(conn, row.id)),
+        }
     return BatchReport(row.id, report, replayed=True, dry_run=False)

@@ -21,14 +21,36 @@ from leadport.domain.model import ImportState
 from leadport.domain.outcomes import RowOutcome
 from leadport.services.imports import ImportResult
 
-ROW_COLUMNS = ("import_id", "row", "code", "campaign_code", "lead_id", "warnings", "detail", "cells")
+ROW_COLUMNS = (
+    "import_id",
+    "row",
+    "code",
+    "campaign_code",
+    "lead_id",
+    "warnings",
+    "detail",
+    "cells",
+)
 BATCH = 2_000
 
 
 def spooler(spool: IO[str]) -> Callable[[RowOutcome], None]:
     def sink(outcome: RowOutcome) -> None:
-        spool.write(json.dumps([outcome.row, outcome.code, outcome.campaign_code, outcome.lead_id,
-                                list(outcome.warnings), outcome.detail], ensure_ascii=False) + "\n")
+        spool.write(
+            json.dumps(
+                [
+                    outcome.row,
+                    outcome.code,
+                    outcome.campaign_code,
+                    outcome.lead_id,
+                    list(outcome.warnings),
+                    outcome.detail,
+                ],
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+
     return sink
 
 
@@ -39,14 +61,32 @@ def store_report(engine: Engine, result: ImportResult, spool: IO[str]) -> None:
         batch: list[tuple[Any, ...]] = []
         for line in spool:
             row, code, ccode, lead_id, warnings, detail = json.loads(line)
-            batch.append((result.import_id, row, code, ccode, lead_id, as_json(warnings) if warnings else None,
-                          as_json(detail) if detail else None, None))
+            batch.append(
+                (
+                    result.import_id,
+                    row,
+                    code,
+                    ccode,
+                    lead_id,
+                    as_json(warnings) if warnings else None,
+                    as_json(detail) if detail else None,
+                    None,
+                )
+            )
             if len(batch) >= BATCH:
                 bulk_insert(conn, "import_rows", ROW_COLUMNS, batch)
                 batch = []
         bulk_insert(conn, "import_rows", ROW_COLUMNS, batch)
         summary = result.summary
-        conn.execute(update(imports).where(imports.c.id == result.import_id).values(
-            state=ImportState.COMPLETED, summary=summary, rows_total=summary["rows_read"],
-            rows_done=summary["rows_read"], finished_at=utcnow(), heartbeat_at=None,
-        ))
+        conn.execute(
+            update(imports)
+            .where(imports.c.id == result.import_id)
+            .values(
+                state=ImportState.COMPLETED,
+                summary=summary,
+                rows_total=summary["rows_read"],
+                rows_done=summary["rows_read"],
+                finished_at=utcnow(),
+                heartbeat_at=None,
+            )
+        )

@@ -8,26 +8,25 @@ in run_import's single transaction: when it fails, is cancelled or its process d
 transaction rolls back whole and the row says why (written separately). A worker that died
 leaves its import `running` with a heartbeat that stopped: `recover_stale` re-queues it, up to
 `job_max_attempts` runs (each interruption is kept in the audit trail), then fails it with the
-reason. Where the queue lives (a thread on SQLite, procrastinate on PostgreSQL) is `queue/`.
+reason (`queue/liveness.py`). Where the queue lives (a thread on SQLite, procrastinate on
+PostgreSQL) is `queue/`.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from leadport.config import Settings
 from leadport.db.bulk import utcnow
 from leadport.db.engine import read_transaction, write_transaction
-from leadport.db.schema import audit_entries, imports
+from leadport.db.schema import imports
 from leadport.domain.model import ImportState
 from leadport.domain.options import ImportOptions
 from leadport.errors import ConflictError, LeadportError
@@ -38,7 +37,6 @@ from leadport.services.uploads import remove_upload
 log = logging.getLogger("leadport.jobs")
 
 FINAL_STATES = frozenset({ImportState.COMPLETED, ImportState.FAILED, ImportState.CANCELLED})
-INTERRUPTED = "import_interrupted"
 
 
 @dataclass
@@ -75,8 +73,9 @@ class RunControl:
     stop and why: a member's cancel (the import ends cancelled) or a worker shutting down (it
     goes back to the queue)."""
 
-    def __init__(self, stop_reason: Callable[[], str | None] = lambda: None,
-                 live: LiveProgress | None = None) -> None:
+    def __init__(
+        self, stop_reason: Callable[[], str | None] = lambda: None, live: LiveProgress | None = None
+    ) -> None:
         self.live = live or LiveProgress()
         self.reason: str | None = None
         self._stop_reason = stop_reason
@@ -116,13 +115,28 @@ def create_upload_import(engine: Engine, queue: JobQueue, upload: NewUpload) -> 
 
     opts = upload.options
     with write_transaction(engine) as conn:
-        campaign = directory.find_campaign(conn, upload.workspace_id, opts.campaign) if opts.campaign else None
-        pk = conn.execute(insert(imports).values(
-            workspace_id=upload.workspace_id, member_id=upload.member_id, campaign_id=campaign.id if campaign else None,
-            source=upload.source, file_name=opts.file_name, file_path=str(upload.path), file_sha256=upload.sha256,
-            options=opts.model_dump(mode="json"), state=ImportState.QUEUED, dry_run=opts.dry_run,
-            rows_done=0, progress_done=0, created_at=utcnow(),
-        )).inserted_primary_key
+        campaign = (
+            directory.find_campaign(conn, upload.workspace_id, opts.campaign)
+            if opts.campaign
+            else None
+        )
+        pk = conn.execute(
+            insert(imports).values(
+                workspace_id=upload.workspace_id,
+                member_id=upload.member_id,
+                campaign_id=campaign.id if campaign else None,
+                source=upload.source,
+                file_name=opts.file_name,
+                file_path=str(upload.path),
+                file_sha256=upload.sha256,
+                options=opts.model_dump(mode="json"),
+                state=ImportState.QUEUED,
+                dry_run=opts.dry_run,
+                rows_done=0,
+                progress_done=0,
+                created_at=utcnow(),
+            )
+        ).inserted_primary_key
         assert pk is not None
         import_id = int(pk[0])
         queue.enqueue(conn, import_id)
@@ -135,25 +149,46 @@ def claim(engine: Engine, import_id: int, worker: str) -> Claim | None:
     now = utcnow()
     with write_transaction(engine) as conn:
         taken = conn.execute(
-            update(imports).where(imports.c.id == import_id, imports.c.state == ImportState.QUEUED)
-            .values(state=ImportState.RUNNING, worker=worker[:200], heartbeat_at=now, started_at=now, error=None)
+            update(imports)
+            .where(imports.c.id == import_id, imports.c.state == ImportState.QUEUED)
+            .values(
+                state=ImportState.RUNNING,
+                worker=worker[:200],
+                heartbeat_at=now,
+                started_at=now,
+                error=None,
+            )
         ).rowcount
         if taken != 1:
             return None
         row = conn.execute(select(imports).where(imports.c.id == import_id)).one()._mapping
-    return Claim(import_id, row["workspace_id"], row["member_id"], ImportOptions.model_validate(row["options"]),
-                 row["file_path"], worker)
+    return Claim(
+        import_id,
+        row["workspace_id"],
+        row["member_id"],
+        ImportOptions.model_validate(row["options"]),
+        row["file_path"],
+        worker,
+    )
 
 
-def run_claimed(engine: Engine, settings: Settings, queue: JobQueue, job: Claim, control: RunControl) -> str:
+def run_claimed(
+    engine: Engine, settings: Settings, queue: JobQueue, job: Claim, control: RunControl
+) -> str:
     """Run a claimed import to its final state; never raises (the row says what happened)."""
     path = Path(job.file_path) if job.file_path else None
     if path is None or not path.is_file():
-        finish(engine, job.import_id, ImportState.FAILED,
-               f"The uploaded file is not reachable from worker {job.worker} ({path}): the API and the "
-               "workers must share LEADPORT_DATA_DIR.")
+        finish(
+            engine,
+            job.import_id,
+            ImportState.FAILED,
+            f"The uploaded file is not reachable from worker {job.worker} ({path}): the API and the "
+            "workers must share LEADPORT_DATA_DIR.",
+        )
         return ImportState.FAILED
-    request = ImportRequest(job.workspace_id, job.member_id, job.options, path=path, import_id=job.import_id)
+    request = ImportRequest(
+        job.workspace_id, job.member_id, job.options, path=path, import_id=job.import_id
+    )
     state, error = _run(engine, settings, request, control)
     if state == ImportState.QUEUED:
         requeue(engine, queue, job.import_id)
@@ -167,11 +202,18 @@ def run_claimed(engine: Engine, settings: Settings, queue: JobQueue, job: Claim,
     return state
 
 
-def _run(engine: Engine, settings: Settings, request: ImportRequest, control: RunControl) -> tuple[str, str | None]:
+def _run(
+    engine: Engine, settings: Settings, request: ImportRequest, control: RunControl
+) -> tuple[str, str | None]:
     spool = tempfile.TemporaryFile("w+", encoding="utf-8") if request.options.dry_run else None  # noqa: SIM115
     try:
-        result = run_import(engine, settings, request, observer=control,
-                            row_sink=dry_runs.spooler(spool) if spool else None)
+        result = run_import(
+            engine,
+            settings,
+            request,
+            observer=control,
+            row_sink=dry_runs.spooler(spool) if spool else None,
+        )
         if spool is not None:
             dry_runs.store_report(engine, result, spool)
         return ImportState.COMPLETED, None
@@ -183,7 +225,10 @@ def _run(engine: Engine, settings: Settings, request: ImportRequest, control: Ru
         return ImportState.FAILED, exc.message
     except Exception as exc:  # the row must say why; the log keeps the traceback
         log.exception("import %s failed", request.import_id)
-        return ImportState.FAILED, f"Unexpected error ({type(exc).__name__}): {exc}. Nothing of it was kept."
+        return (
+            ImportState.FAILED,
+            f"Unexpected error ({type(exc).__name__}): {exc}. Nothing of it was kept.",
+        )
     finally:
         if spool is not None:
             spool.close()
@@ -191,16 +236,25 @@ def _run(engine: Engine, settings: Settings, request: ImportRequest, control: Ru
 
 def _final_progress(engine: Engine, import_id: int, live: LiveProgress) -> None:
     with write_transaction(engine) as conn:
-        conn.execute(update(imports).where(imports.c.id == import_id).values(
-            progress_done=live.total if live.total is not None else live.done, progress_total=live.total,
-            heartbeat_at=None))
+        conn.execute(
+            update(imports)
+            .where(imports.c.id == import_id)
+            .values(
+                progress_done=live.total if live.total is not None else live.done,
+                progress_total=live.total,
+                heartbeat_at=None,
+            )
+        )
 
 
 def requeue(engine: Engine, queue: JobQueue, import_id: int) -> None:
     """Put back an import its worker gave up while shutting down; another worker takes it."""
     with write_transaction(engine) as conn:
-        conn.execute(update(imports).where(imports.c.id == import_id, imports.c.state == ImportState.RUNNING)
-                     .values(state=ImportState.QUEUED, worker=None, heartbeat_at=None))
+        conn.execute(
+            update(imports)
+            .where(imports.c.id == import_id, imports.c.state == ImportState.RUNNING)
+            .values(state=ImportState.QUEUED, worker=None, heartbeat_at=None)
+        )
         queue.enqueue(conn, import_id)
     queue.wake()
 
@@ -209,8 +263,11 @@ def finish(engine: Engine, import_id: int, state: str, error: str | None) -> boo
     """Record a final state reached outside the import's own transaction (failed, cancelled)."""
     with write_transaction(engine) as conn:
         done = conn.execute(
-            update(imports).where(imports.c.id == import_id,
-                                  imports.c.state.in_([ImportState.QUEUED, ImportState.RUNNING]))
+            update(imports)
+            .where(
+                imports.c.id == import_id,
+                imports.c.state.in_([ImportState.QUEUED, ImportState.RUNNING]),
+            )
             .values(state=state, error=error, finished_at=utcnow(), heartbeat_at=None)
         ).rowcount
     return done == 1
@@ -223,7 +280,9 @@ def cancel(engine: Engine, queue: JobQueue, workspace_id: int, import_id: int) -
     with read_transaction(engine) as conn:
         state = import_record(conn, import_id, workspace_id)["state"]
     if state not in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ConflictError(f"Import {import_id} is {state}: only a queued or running import can be cancelled.")
+        raise ConflictError(
+            f"Import {import_id} is {state}: only a queued or running import can be cancelled."
+        )
     return queue.request_cancel(engine, import_id)
 
 
@@ -232,94 +291,25 @@ def cancel_queued(engine: Engine, import_id: int) -> bool:
     with write_transaction(engine) as conn:
         path = conn.execute(select(imports.c.file_path).where(imports.c.id == import_id)).scalar()
         done = conn.execute(
-            update(imports).where(imports.c.id == import_id, imports.c.state == ImportState.QUEUED)
-            .values(state=ImportState.CANCELLED, error="Cancelled before it started.", finished_at=utcnow())
+            update(imports)
+            .where(imports.c.id == import_id, imports.c.state == ImportState.QUEUED)
+            .values(
+                state=ImportState.CANCELLED,
+                error="Cancelled before it started.",
+                finished_at=utcnow(),
+            )
         ).rowcount
     if done:
         remove_upload(path)
     return done == 1
 
 
-def write_heartbeat(engine: Engine, import_id: int, worker: str, live: LiveProgress) -> None:
-    """The worker is alive, and this far: written beside the import, never inside it."""
-    with write_transaction(engine) as conn:
-        conn.execute(
-            update(imports).where(imports.c.id == import_id, imports.c.state == ImportState.RUNNING,
-                                  imports.c.worker == worker[:200])
-            .values(heartbeat_at=utcnow(), rows_done=live.rows_done, progress_done=live.done,
-                    progress_total=live.total)
-        )
-
-
-class Heartbeat:
-    """A thread writing the heartbeat every `interval` seconds while one import runs."""
-
-    def __init__(self, engine: Engine, job: Claim, live: LiveProgress, interval: float) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, args=(engine, job, live, interval),
-                                        name=f"heartbeat-{job.import_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self, engine: Engine, job: Claim, live: LiveProgress, interval: float) -> None:
-        while not self._stop.wait(interval):
-            try:
-                write_heartbeat(engine, job.import_id, job.worker, live)
-            except Exception:  # a missed beat is retried at the next one
-                log.warning("heartbeat of import %s failed", job.import_id, exc_info=True)
-
-
-def recover_stale(engine: Engine, settings: Settings, queue: JobQueue, *, every_running: bool = False) -> list[int]:
-    """Re-queue (or fail, past the attempts) imports whose worker stopped beating.
-
-    `every_running`: the caller knows no worker can be alive (the embedded worker at start).
-    """
-    cutoff = utcnow() - timedelta(seconds=settings.job_stale_seconds)
-    stmt = select(imports.c.id, imports.c.workspace_id, imports.c.worker, imports.c.heartbeat_at).where(
-        imports.c.state == ImportState.RUNNING)
-    if not every_running:
-        stmt = stmt.where((imports.c.heartbeat_at.is_(None)) | (imports.c.heartbeat_at < cutoff))
-    recovered = []
-    with write_transaction(engine) as conn:
-        if conn.dialect.name != "sqlite":
-            stmt = stmt.with_for_update(skip_locked=True)
-        for import_id, workspace_id, worker, beat in conn.execute(stmt).all():
-            _recover_one(conn, settings, queue, import_id, workspace_id, worker, beat)
-            recovered.append(import_id)
-    if recovered:
-        queue.wake()
-    return recovered
-
-
-def _recover_one(conn: Connection, settings: Settings, queue: JobQueue, import_id: int, workspace_id: int,
-                 worker: str | None, beat: datetime | None) -> None:
-    runs = 1 + conn.execute(select(func.count()).select_from(audit_entries).where(
-        audit_entries.c.action == INTERRUPTED, audit_entries.c.subject == str(import_id))).scalar_one()
-    conn.execute(insert(audit_entries).values(
-        workspace_id=workspace_id, member_id=None, action=INTERRUPTED, subject=str(import_id),
-        detail={"worker": worker, "last_heartbeat": beat.isoformat() if beat else None, "run": runs}, at=utcnow()))
-    where = imports.c.id == import_id
-    if runs >= settings.job_max_attempts:
-        reason = (f"The worker running this import ({worker or 'unknown'}) stopped responding, {runs} times; "
-                  "nothing of it was kept. Check the workers' logs, then import the file again.")
-        conn.execute(update(imports).where(where).values(state=ImportState.FAILED, error=reason,
-                                                         finished_at=utcnow(), heartbeat_at=None))
-        log.error("import %s failed: %s", import_id, reason)
-        return
-    conn.execute(update(imports).where(where).values(state=ImportState.QUEUED, worker=None, heartbeat_at=None))
-    queue.enqueue(conn, import_id)
-    log.warning("import %s re-queued: worker %s stopped responding (run %s)", import_id, worker, runs)
-
-
 def queued_ids(engine: Engine) -> list[int]:
     """Queued imports, oldest first: what the embedded worker takes from the imports table."""
     with read_transaction(engine) as conn:
-        rows = conn.execute(select(imports.c.id).where(imports.c.state == ImportState.QUEUED,
-                                                       imports.c.file_path.is_not(None)).order_by(imports.c.id))
+        rows = conn.execute(
+            select(imports.c.id)
+            .where(imports.c.state == ImportState.QUEUED, imports.c.file_path.is_not(None))
+            .order_by(imports.c.id)
+        )
         return [int(r[0]) for r in rows]

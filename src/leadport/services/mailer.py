@@ -47,21 +47,31 @@ def enqueue_report(engine: Engine, settings: Settings, import_id: int) -> None:
         with write_transaction(engine) as conn:
             row = conn.execute(
                 select(imports.c.state, imports.c.dry_run, users.c.email)
-                .join(members, members.c.id == imports.c.member_id).join(users, users.c.id == members.c.user_id)
+                .join(members, members.c.id == imports.c.member_id)
+                .join(users, users.c.id == members.c.user_id)
                 .where(imports.c.id == import_id)
             ).first()
-            if row is None or row.dry_run or row.state not in (ImportState.COMPLETED, ImportState.FAILED):
+            if (
+                row is None
+                or row.dry_run
+                or row.state not in (ImportState.COMPLETED, ImportState.FAILED)
+            ):
                 return
             if conn.execute(select(outbox.c.id).where(outbox.c.import_id == import_id)).first():
                 return
-            conn.execute(insert(outbox).values(import_id=import_id, recipient=row.email, attempts=0,
-                                               created_at=utcnow()))
+            conn.execute(
+                insert(outbox).values(
+                    import_id=import_id, recipient=row.email, attempts=0, created_at=utcnow()
+                )
+            )
         WAKE.set()
     except Exception:
         log.exception("could not queue the report of import %s", import_id)
 
 
-def build_message(engine: Engine, settings: Settings, import_id: int, recipient: str) -> EmailMessage:
+def build_message(
+    engine: Engine, settings: Settings, import_id: int, recipient: str
+) -> EmailMessage:
     with read_transaction(engine) as conn:
         record = import_record(conn, import_id)
         header = report_header(record)
@@ -74,31 +84,47 @@ def build_message(engine: Engine, settings: Settings, import_id: int, recipient:
             msg.set_content(f"Import {import_id} of {name} failed: {record['error']}\n")
             return msg
         acc = header["account"]
-        msg["Subject"] = (f"leadport: import {import_id} of {name}: {acc['added']} added, "
-                          f"{acc['modified']} modified, {acc['rejected']} rejected")
+        msg["Subject"] = (
+            f"leadport: import {import_id} of {name}: {acc['added']} added, "
+            f"{acc['modified']} modified, {acc['rejected']} rejected"
+        )
         msg.set_content(summary_text(import_id, name, header))
         summary = record["summary"] or {}
         csv_text = io.StringIO()
-        count = write_rejected_csv(csv_text, list(summary.get("headers") or []), iter_outcomes(conn, import_id))
+        count = write_rejected_csv(
+            csv_text, list(summary.get("headers") or []), iter_outcomes(conn, import_id)
+        )
     data = csv_text.getvalue().encode("utf-8-sig")
     if count and len(data) <= MAX_ATTACHMENT:
-        msg.add_attachment(data, maintype="text", subtype="csv", filename=f"rejected-{import_id}.csv")
+        msg.add_attachment(
+            data, maintype="text", subtype="csv", filename=f"rejected-{import_id}.csv"
+        )
     return msg
 
 
 def summary_text(import_id: int, name: str, header: dict[str, Any]) -> str:
     acc = header["account"]
-    lines = [f"Import {import_id} of {name} is {header['state']}.", "",
-             f"Rows read: {header['rows_read']}",
-             f"Added: {acc['added']}  Modified: {acc['modified']}  Rejected: {acc['rejected']}"]
+    lines = [
+        f"Import {import_id} of {name} is {header['state']}.",
+        "",
+        f"Rows read: {header['rows_read']}",
+        f"Added: {acc['added']}  Modified: {acc['modified']}  Rejected: {acc['rejected']}",
+    ]
     if header["campaign"]:
         c = header["campaign"]
-        lines.append(f"Campaign: {c['imported']} imported, {c['excluded_duplicates']} excluded as duplicates, "
-                     f"{c['active_elsewhere']} active elsewhere, {c['failed']} failed")
+        lines.append(
+            f"Campaign: {c['imported']} imported, {c['excluded_duplicates']} excluded as duplicates, "
+            f"{c['active_elsewhere']} active elsewhere, {c['failed']} failed"
+        )
     lines += ["", "Outcomes:"] + [f"  {code}: {n}" for code, n in header["codes"].items()]
-    if acc["rejected"] or (header["campaign"] and header["campaign"]["imported"] < acc["added"] + acc["modified"]):
-        lines += ["", "The rows not taken are attached with the reason for each; fix them and import the file "
-                      "again as it is (the leadport_* columns are ignored)."]
+    if acc["rejected"] or (
+        header["campaign"] and header["campaign"]["imported"] < acc["added"] + acc["modified"]
+    ):
+        lines += [
+            "",
+            "The rows not taken are attached with the reason for each; fix them and import the file "
+            "again as it is (the leadport_* columns are ignored).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -122,13 +148,20 @@ def deliver_due(engine: Engine, settings: Settings) -> int:
     now = utcnow()
     with read_transaction(engine) as conn:
         rows = conn.execute(
-            select(outbox.c.id, outbox.c.import_id, outbox.c.recipient, outbox.c.attempts, outbox.c.created_at)
+            select(
+                outbox.c.id,
+                outbox.c.import_id,
+                outbox.c.recipient,
+                outbox.c.attempts,
+                outbox.c.created_at,
+            )
             .where(outbox.c.sent_at.is_(None), outbox.c.attempts < settings.mail_max_attempts)
-            .order_by(outbox.c.id).limit(100)
+            .order_by(outbox.c.id)
+            .limit(100)
         ).all()
     sent = 0
     for row in rows:
-        wait = timedelta(seconds=settings.mail_retry_seconds * (2 ** row.attempts - 1))
+        wait = timedelta(seconds=settings.mail_retry_seconds * (2**row.attempts - 1))
         if _aware(row.created_at) + wait <= now and _claim(engine, row.id, row.attempts):
             sent += _attempt(engine, settings, row)
     return sent
@@ -136,10 +169,18 @@ def deliver_due(engine: Engine, settings: Settings) -> int:
 
 def _claim(engine: Engine, outbox_id: int, attempts: int) -> bool:
     with write_transaction(engine) as conn:
-        return conn.execute(
-            update(outbox).where(outbox.c.id == outbox_id, outbox.c.attempts == attempts, outbox.c.sent_at.is_(None))
-            .values(attempts=attempts + 1)
-        ).rowcount == 1
+        return (
+            conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.id == outbox_id,
+                    outbox.c.attempts == attempts,
+                    outbox.c.sent_at.is_(None),
+                )
+                .values(attempts=attempts + 1)
+            ).rowcount
+            == 1
+        )
 
 
 def _attempt(engine: Engine, settings: Settings, row: Any) -> int:
@@ -148,13 +189,23 @@ def _attempt(engine: Engine, settings: Settings, row: Any) -> int:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         final = row.attempts + 1 >= settings.mail_max_attempts
-        log.warning("report of import %s to %s not sent (attempt %s%s): %s", row.import_id, row.recipient,
-                    row.attempts + 1, ", giving up" if final else "", error)
+        log.warning(
+            "report of import %s to %s not sent (attempt %s%s): %s",
+            row.import_id,
+            row.recipient,
+            row.attempts + 1,
+            ", giving up" if final else "",
+            error,
+        )
         with write_transaction(engine) as conn:
-            conn.execute(update(outbox).where(outbox.c.id == row.id).values(last_error=error[:2000]))
+            conn.execute(
+                update(outbox).where(outbox.c.id == row.id).values(last_error=error[:2000])
+            )
         return 0
     with write_transaction(engine) as conn:
-        conn.execute(update(outbox).where(outbox.c.id == row.id).values(sent_at=utcnow(), last_error=None))
+        conn.execute(
+            update(outbox).where(outbox.c.id == row.id).values(sent_at=utcnow(), last_error=None)
+        )
     log.info("report of import %s sent to %s", row.import_id, row.recipient)
     return 1
 

@@ -17,8 +17,15 @@ router = APIRouter(prefix="/api/v1/apikeys", tags=["api keys"])
 
 
 def _public(key: apikeys.ApiKey) -> dict[str, Any]:
-    return {"id": str(key.id), "name": key.name, "prefix": key.prefix, "member": key.member_email,
-            "created_at": key.created_at, "last_used_at": key.last_used_at, "revoked_at": key.revoked_at}
+    return {
+        "id": str(key.id),
+        "name": key.name,
+        "prefix": key.prefix,
+        "member": key.member_email,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
+    }
 
 
 @router.get("", response_model=list[ApiKeyPublic], responses=error_responses())
@@ -33,7 +40,9 @@ def create_key(body: ApiKeyCreate, member: MemberDep, srv: ServerDep) -> Any:
     """Create a key (admins only) for yourself or another member; the key is in this answer only."""
     require_admin(member, "create API keys")
     with write_transaction(srv.app.engine) as conn:
-        owner = apikeys.member_for_key_owner(conn, member.workspace_id, body.member_email or member.email)
+        owner = apikeys.member_for_key_owner(
+            conn, member.workspace_id, body.member_email or member.email
+        )
         new = apikeys.create_key(conn, srv.app.settings.secret_key, owner, name=body.name)
     return {**_public(new.key), "key": new.secret}
 

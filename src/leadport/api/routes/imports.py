@@ -41,9 +41,16 @@ def _content_length(request: Request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@router.post("", status_code=202, response_model=ImportAccepted, openapi_extra=UPLOAD_BODY,
-             responses=error_responses(404, 413))
-async def create_import(request: Request, member: MemberDep, srv: ServerDep, response: Response) -> Any:
+@router.post(
+    "",
+    status_code=202,
+    response_model=ImportAccepted,
+    openapi_extra=UPLOAD_BODY,
+    responses=error_responses(404, 413),
+)
+async def create_import(
+    request: Request, member: MemberDep, srv: ServerDep, response: Response
+) -> Any:
     """Upload a CSV, TSV or XLSX file and queue its import.
 
     The file is streamed to disk (413 past the upload limit) and imported in the background;
@@ -55,12 +62,26 @@ async def create_import(request: Request, member: MemberDep, srv: ServerDep, res
     sink = parsed.sink
     assert sink is not None
     try:
-        options = options_from_form(parsed.fields, file_name=sink.file_name, source=sniff_source(sink.path))
-        upload = jobs.NewUpload(member.workspace_id, member.id, options, sink.path, options.source,
-                                sink.hash.hexdigest())
+        options = options_from_form(
+            parsed.fields, file_name=sink.file_name, source=sniff_source(sink.path)
+        )
+        upload = jobs.NewUpload(
+            member.workspace_id,
+            member.id,
+            options,
+            sink.path,
+            options.source,
+            sink.hash.hexdigest(),
+        )
         repeat = await run_in_threadpool(
-            find_repeat, srv.app.engine, ImportRequest(member.workspace_id, member.id, options), upload.sha256)
-        import_id = await run_in_threadpool(jobs.create_upload_import, srv.app.engine, srv.queue, upload)
+            find_repeat,
+            srv.app.engine,
+            ImportRequest(member.workspace_id, member.id, options),
+            upload.sha256,
+        )
+        import_id = await run_in_threadpool(
+            jobs.create_upload_import, srv.app.engine, srv.queue, upload
+        )
     except BaseException:
         sink.discard()
         raise
@@ -68,21 +89,42 @@ async def create_import(request: Request, member: MemberDep, srv: ServerDep, res
     return {"import_id": str(import_id), "state": ImportState.QUEUED, "repeat_of": repeat}
 
 
-@router.post("/batch", response_model=ImportReport, status_code=201, responses={
-    200: {"model": ImportReport, "description": "A dry run's report (nothing was written)."},
-    **error_responses(404, 409, 413)})
-def create_batch(body: ImportBatchCreate, member: MemberDep, srv: ServerDep, response: Response,
-                 idempotency_key: Annotated[str | None, Header(
-                     description="Any unique string (a UUID): a retry with the same key returns the first "
-                                 "result and imports nothing twice.")] = None) -> Any:
+@router.post(
+    "/batch",
+    response_model=ImportReport,
+    status_code=201,
+    responses={
+        200: {"model": ImportReport, "description": "A dry run's report (nothing was written)."},
+        **error_responses(404, 409, 413),
+    },
+)
+def create_batch(
+    body: ImportBatchCreate,
+    member: MemberDep,
+    srv: ServerDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="Any unique string (a UUID): a retry with the same key returns the first "
+            "result and imports nothing twice."
+        ),
+    ] = None,
+) -> Any:
     """Import a JSON batch of leads now (source `api`) and return its report.
 
     With an `Idempotency-Key`, a retried batch returns the first batch's report (header
     `Idempotent-Replayed: true`) without importing again.
     """
     options = ImportOptions(**body.model_dump(exclude={"rows"}), source=Source.API)
-    result = batches.run_batch(srv.app.engine, srv.app.settings, member, options,
-                               [dict(r) for r in body.rows], idempotency_key)
+    result = batches.run_batch(
+        srv.app.engine,
+        srv.app.settings,
+        member,
+        options,
+        [dict(r) for r in body.rows],
+        idempotency_key,
+    )
     if result.dry_run:
         response.status_code = 200
     else:
@@ -96,17 +138,23 @@ def create_batch(body: ImportBatchCreate, member: MemberDep, srv: ServerDep, res
 def get_import(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     """An import's state and progress (rows done, bytes read of the file), readable while it runs."""
     with read_transaction(srv.app.engine) as conn:
-        return import_status(conn, member.workspace_id, import_id, srv.queue.live_progress(import_id))
+        return import_status(
+            conn, member.workspace_id, import_id, srv.queue.live_progress(import_id)
+        )
 
 
 def _finished_record(srv: Any, member: Any, import_id: int) -> Any:
     with read_transaction(srv.app.engine) as conn:
         record = import_record(conn, import_id, member.workspace_id)
     if record["state"] in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ConflictError(f"Import {import_id} is {record['state']}: its report is ready once it completes.")
+        raise ConflictError(
+            f"Import {import_id} is {record['state']}: its report is ready once it completes."
+        )
     if record["state"] in (ImportState.FAILED, ImportState.CANCELLED):
-        raise ConflictError(f"Import {import_id} {record['state']}, so it has no report: {record['error']}",
-                            detail={"state": record["state"]})
+        raise ConflictError(
+            f"Import {import_id} {record['state']}, so it has no report: {record['error']}",
+            detail={"state": record["state"]},
+        )
     return record
 
 
@@ -127,17 +175,32 @@ def get_report(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     return StreamingResponse(chunks(), media_type="application/json")
 
 
-@router.get("/{import_id}/rejected.csv", response_class=StreamingResponse, responses={
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-          "description": "The rows not taken, with their original cells and leadport_* reason columns."},
-    **error_responses(404, 409)})
+@router.get(
+    "/{import_id}/rejected.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The rows not taken, with their original cells and leadport_* reason columns.",
+        },
+        **error_responses(404, 409),
+    },
+)
 def get_rejected_csv(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     """The rows the import did not take, ready to fix and import again as they are."""
     record = _finished_record(srv, member, import_id)
     if record["dry_run"]:
-        raise ConflictError(f"Import {import_id} was a dry run, which keeps no cells: run it for real to get the file.")
-    headers = list((record["summary"] if isinstance(record["summary"], dict)
-                    else json.loads(record["summary"] or "{}")).get("headers") or [])
+        raise ConflictError(
+            f"Import {import_id} was a dry run, which keeps no cells: run it for real to get the file."
+        )
+    headers = list(
+        (
+            record["summary"]
+            if isinstance(record["summary"], dict)
+            else json.loads(record["summary"] or "{}")
+        ).get("headers")
+        or []
+    )
     spool = tempfile.SpooledTemporaryFile(max_size=1024**2, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the stream
     with read_transaction(srv.app.engine) as conn:
         spool.write("\ufeff")
@@ -150,12 +213,19 @@ def get_rejected_csv(import_id: ImportId, member: MemberDep, srv: ServerDep) -> 
                 yield block
 
     name = f"rejected-{import_id}.csv"
-    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-@router.post("/{import_id}/cancel", status_code=202, response_model=CancelPublic,
-             responses=error_responses(404, 409))
+@router.post(
+    "/{import_id}/cancel",
+    status_code=202,
+    response_model=CancelPublic,
+    responses=error_responses(404, 409),
+)
 def cancel_import(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     """Cancel a queued or running import: it is rolled back whole and ends `cancelled`."""
     state = jobs.cancel(srv.app.engine, srv.queue, member.workspace_id, import_id)

@@ -32,8 +32,13 @@ def _member(m: directory.Member) -> dict[str, Any]:
 
 
 def _campaign(c: directory.Campaign) -> dict[str, Any]:
-    return {"id": str(c.id), "name": c.name, "state": c.state, "required_fields": list(c.required_fields),
-            "reject_invalid_leads": c.reject_invalid_leads}
+    return {
+        "id": str(c.id),
+        "name": c.name,
+        "state": c.state,
+        "required_fields": list(c.required_fields),
+        "reject_invalid_leads": c.reject_invalid_leads,
+    }
 
 
 @router.get("/workspace", response_model=WorkspacePublic, responses=error_responses())
@@ -41,24 +46,40 @@ def get_workspace(member: MemberDep, srv: ServerDep) -> Any:
     """The workspace the API key belongs to, and who the key speaks for."""
     with read_transaction(srv.app.engine) as conn:
         ws = directory.workspace_by_id(conn, member.workspace_id)
-    return {"id": str(ws.id), "name": ws.name, "plan": ws.plan, "lead_limit": ws.lead_limit, "region": ws.region,
-            "default_policy": ws.default_policy, "members_can_rollback": ws.members_can_rollback,
-            "me": _member(member)}
+    return {
+        "id": str(ws.id),
+        "name": ws.name,
+        "plan": ws.plan,
+        "lead_limit": ws.lead_limit,
+        "region": ws.region,
+        "default_policy": ws.default_policy,
+        "members_can_rollback": ws.members_can_rollback,
+        "me": _member(member),
+    }
 
 
-@router.get("/members", response_model=list[MemberPublic], tags=["members"], responses=error_responses())
+@router.get(
+    "/members", response_model=list[MemberPublic], tags=["members"], responses=error_responses()
+)
 def list_members(member: MemberDep, srv: ServerDep) -> Any:
     """The workspace's members and their roles."""
     with read_transaction(srv.app.engine) as conn:
         rows = conn.execute(
-            select(members.c.id, users.c.email, members.c.role).join(users, users.c.id == members.c.user_id)
-            .where(members.c.workspace_id == member.workspace_id).order_by(members.c.id)
+            select(members.c.id, users.c.email, members.c.role)
+            .join(users, users.c.id == members.c.user_id)
+            .where(members.c.workspace_id == member.workspace_id)
+            .order_by(members.c.id)
         ).all()
     return [{"id": str(r[0]), "email": r[1], "role": r[2]} for r in rows]
 
 
-@router.post("/members", status_code=201, response_model=MemberPublic, tags=["members"],
-             responses=error_responses(403, 409))
+@router.post(
+    "/members",
+    status_code=201,
+    response_model=MemberPublic,
+    tags=["members"],
+    responses=error_responses(403, 409),
+)
 def add_member(body: MemberCreate, member: MemberDep, srv: ServerDep) -> Any:
     """Add a member by login email (admins only)."""
     directory.require_admin(member, "manage members")
@@ -66,35 +87,67 @@ def add_member(body: MemberCreate, member: MemberDep, srv: ServerDep) -> Any:
         return _member(directory.add_member(conn, member.workspace_id, body.email, body.role))
 
 
-@router.get("/campaigns", response_model=list[CampaignPublic], tags=["campaigns"], responses=error_responses())
+@router.get(
+    "/campaigns",
+    response_model=list[CampaignPublic],
+    tags=["campaigns"],
+    responses=error_responses(),
+)
 def list_campaigns(member: MemberDep, srv: ServerDep) -> Any:
     """The workspace's campaigns."""
     with read_transaction(srv.app.engine) as conn:
-        names = conn.execute(select(campaigns.c.name).where(campaigns.c.workspace_id == member.workspace_id)
-                             .order_by(campaigns.c.id)).scalars().all()
+        names = (
+            conn.execute(
+                select(campaigns.c.name)
+                .where(campaigns.c.workspace_id == member.workspace_id)
+                .order_by(campaigns.c.id)
+            )
+            .scalars()
+            .all()
+        )
         return [_campaign(directory.find_campaign(conn, member.workspace_id, n)) for n in names]
 
 
-@router.post("/campaigns", status_code=201, response_model=CampaignPublic, tags=["campaigns"],
-             responses=error_responses(409))
+@router.post(
+    "/campaigns",
+    status_code=201,
+    response_model=CampaignPublic,
+    tags=["campaigns"],
+    responses=error_responses(409),
+)
 def create_campaign(body: CampaignCreate, member: MemberDep, srv: ServerDep) -> Any:
     """Create a campaign; `required_fields` are fields its messages use (a lead lacking one is not added)."""
     with write_transaction(srv.app.engine) as conn:
-        return _campaign(directory.create_campaign(conn, member.workspace_id, body.name,
-                                                   required_fields=body.required_fields,
-                                                   reject_invalid_leads=body.reject_invalid_leads))
+        return _campaign(
+            directory.create_campaign(
+                conn,
+                member.workspace_id,
+                body.name,
+                required_fields=body.required_fields,
+                reject_invalid_leads=body.reject_invalid_leads,
+            )
+        )
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignPublic, tags=["campaigns"],
-            responses=error_responses(404))
+@router.get(
+    "/campaigns/{campaign_id}",
+    response_model=CampaignPublic,
+    tags=["campaigns"],
+    responses=error_responses(404),
+)
 def get_campaign(campaign_id: CampaignId, member: MemberDep, srv: ServerDep) -> Any:
     """One campaign of the workspace."""
     with read_transaction(srv.app.engine) as conn:
         return _campaign(directory.campaign_by_id(conn, member.workspace_id, campaign_id))
 
 
-@router.post("/dnc", status_code=201, response_model=DncPublic, tags=["do-not-contact"],
-             responses=error_responses())
+@router.post(
+    "/dnc",
+    status_code=201,
+    response_model=DncPublic,
+    tags=["do-not-contact"],
+    responses=error_responses(),
+)
 def add_dnc(body: DncCreate, member: MemberDep, srv: ServerDep) -> Any:
     """Never add this email, or any email of this domain, to a campaign."""
     with write_transaction(srv.app.engine) as conn:
@@ -107,4 +160,8 @@ def health(srv: ServerDep) -> Any:
     """Liveness for load balancers: the database answers. Needs no key."""
     with read_transaction(srv.app.engine) as conn:
         conn.execute(text("SELECT 1"))
-    return {"status": "ok", "database": srv.app.engine.dialect.name, "queue": type(srv.queue).__name__}
+    return {
+        "status": "ok",
+        "database": srv.app.engine.dialect.name,
+        "queue": type(srv.queue).__name__,
+    }

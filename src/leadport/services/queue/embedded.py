@@ -25,6 +25,7 @@ from leadport.config import Settings
 from leadport.domain.model import ImportState
 from leadport.services import jobs
 from leadport.services.jobs import LiveProgress, RunControl
+from leadport.services.queue.liveness import recover_stale
 
 log = logging.getLogger("leadport.jobs")
 POLL_SECONDS = 2.0
@@ -70,9 +71,13 @@ class EmbeddedQueue:
     def start(self) -> bool:
         """Start the worker thread; False when another process already runs one on this database."""
         if not self._take_lock_file():
-            log.warning("another process runs the embedded worker of this database; this one only serves")
+            log.warning(
+                "another process runs the embedded worker of this database; this one only serves"
+            )
             return False
-        self._thread = threading.Thread(target=self._loop, name="leadport-embedded-worker", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name="leadport-embedded-worker", daemon=True
+        )
         self._thread.start()
         return True
 
@@ -88,7 +93,11 @@ class EmbeddedQueue:
 
     def _take_lock_file(self) -> bool:
         database = make_url(str(self.engine.url)).database or ""
-        base = Path(database) if database and database != ":memory:" else self.settings.data_dir / "memory"
+        base = (
+            Path(database)
+            if database and database != ":memory:"
+            else self.settings.data_dir / "memory"
+        )
         path = base.with_name(base.name + ".worker-lock")
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(path, "wb")  # noqa: SIM115 - held open for the worker's lifetime
@@ -102,7 +111,7 @@ class EmbeddedQueue:
 
     def _loop(self) -> None:
         try:
-            jobs.recover_stale(self.engine, self.settings, self, every_running=True)
+            recover_stale(self.engine, self.settings, self, every_running=True)
         except Exception:
             log.exception("could not recover the imports left running")
         while not self._stopping.is_set():

@@ -5,7 +5,7 @@ row, through procrastinate's `connection=` option: a job exists exactly when its
 `leadport worker` processes, on any number of machines, run procrastinate workers. Each job
 claims its import, writes a heartbeat and its progress beside it from another connection, and
 watches procrastinate's abort flag, which is how a member's cancel reaches it. Each worker also
-re-queues the imports of workers whose heartbeat stopped (`jobs.recover_stale`), and sends the
+re-queues the imports of workers whose heartbeat stopped (`liveness.recover_stale`), and sends the
 emailed reports.
 """
 
@@ -29,7 +29,8 @@ from leadport.config import Settings
 from leadport.db.engine import write_transaction
 from leadport.domain.model import ImportState
 from leadport.services import jobs, mailer
-from leadport.services.jobs import Heartbeat, LiveProgress, RunControl
+from leadport.services.jobs import LiveProgress, RunControl
+from leadport.services.queue.liveness import Heartbeat, recover_stale
 
 log = logging.getLogger("leadport.jobs")
 TASK = "leadport.run_import"
@@ -63,14 +64,20 @@ class ProcrastinateQueue:
         conninfo = libpq_url(settings.resolved_database_url)
         # The worker's app runs jobs on its own async pool; deferring and cancelling always happen
         # on a connection the caller gives (inside its transaction), through a never-opened sync app.
-        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
+        self.app = procrastinate.App(
+            connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4)
+        )
         self.app.task(name=TASK, queue=QUEUE, pass_context=True)(self._run_job)
-        self._on_connection = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo))
+        self._on_connection = procrastinate.App(
+            connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo)
+        )
 
     # -- the JobQueue protocol ---------------------------------------------------------------
     def enqueue(self, conn: Connection, import_id: int) -> None:
         driver = conn.connection.driver_connection
-        self._on_connection.configure_task(TASK, queue=QUEUE, connection=driver).defer(import_id=import_id)
+        self._on_connection.configure_task(TASK, queue=QUEUE, connection=driver).defer(
+            import_id=import_id
+        )
 
     def wake(self) -> None:
         """Workers hear of new jobs through procrastinate's LISTEN/NOTIFY."""
@@ -88,12 +95,18 @@ class ProcrastinateQueue:
 
     def _cancel_jobs(self, import_id: int, statuses: tuple[str, ...], *, abort: bool) -> None:
         with write_transaction(self.engine) as conn:
-            ids = conn.execute(text(
-                "SELECT id FROM procrastinate_jobs WHERE task_name = :task AND status::text = ANY(:st) "
-                "AND args->>'import_id' = :id"), {"task": TASK, "st": list(statuses), "id": str(import_id)}).scalars()
+            ids = conn.execute(
+                text(
+                    "SELECT id FROM procrastinate_jobs WHERE task_name = :task AND status::text = ANY(:st) "
+                    "AND args->>'import_id' = :id"
+                ),
+                {"task": TASK, "st": list(statuses), "id": str(import_id)},
+            ).scalars()
             driver = conn.connection.driver_connection
             for job_id in list(ids):
-                self._on_connection.job_manager.cancel_job_by_id(job_id, abort=abort, connection=driver)
+                self._on_connection.job_manager.cancel_job_by_id(
+                    job_id, abort=abort, connection=driver
+                )
 
     # -- the job ----------------------------------------------------------------------------
     def _run_job(self, context: JobContext, import_id: int) -> None:
@@ -124,7 +137,9 @@ class ProcrastinateQueue:
         sender = mailer.MailSender(self.engine, self.settings)
         sender.start()
         halt = threading.Event()
-        reaper = threading.Thread(target=self._reap, args=(halt,), name="leadport-reaper", daemon=True)
+        reaper = threading.Thread(
+            target=self._reap, args=(halt,), name="leadport-reaper", daemon=True
+        )
         reaper.start()
         try:
             asyncio.run(self._work(concurrency, stop))
@@ -136,9 +151,15 @@ class ProcrastinateQueue:
     async def _work(self, concurrency: int, stop: threading.Event | None) -> None:
         async with self.app.open_async():
             options: dict[str, Any] = dict(
-                queues=[QUEUE], concurrency=concurrency, name=self.worker_name, wait=True, listen_notify=True,
-                delete_jobs="successful", install_signal_handlers=stop is None,
-                fetch_job_polling_interval=2.0, abort_job_polling_interval=1.0,
+                queues=[QUEUE],
+                concurrency=concurrency,
+                name=self.worker_name,
+                wait=True,
+                listen_notify=True,
+                delete_jobs="successful",
+                install_signal_handlers=stop is None,
+                fetch_job_polling_interval=2.0,
+                abort_job_polling_interval=1.0,
             )
             worker = asyncio.create_task(self.app.run_worker_async(**options))
             if stop is not None:
@@ -151,7 +172,7 @@ class ProcrastinateQueue:
         every = max(0.5, self.settings.job_stale_seconds / 3)
         while not halt.wait(every):
             try:
-                jobs.recover_stale(self.engine, self.settings, self)
+                recover_stale(self.engine, self.settings, self)
             except Exception:
                 log.exception("could not check for imports of stopped workers")
 

@@ -1,58 +1,92 @@
-"""Header → field mapping: synonyms first, then content, then the user's overrides.
+"""Header → field mapping: synonyms, then content, then the user's overrides (PRODUCT.md §3).
 
-Unmapped columns become custom fields; leadport's own report columns (`leadport_*`) are ignored
-so a rejected-rows file re-imports as it is.
+Exact synonym matches on a folded header key only: fuzzy matching mapped "Direct Dial" to "mail"
+at a score of 60, and a wrong guess costs more than a custom field the user can remap.
+
+Rules, in the order they apply:
+- `leadport_*` columns (the rejected-rows report's own) are not imported, unless overridden.
+- `ignore` and overrides fix a column; nothing below changes a fixed column.
+- Headers map by synonym (`synonyms.py`); `Name` beside a first-name column and no last-name
+  column is the last name (`Vorname;Name`).
+- Content: a column whose samples are mostly LinkedIn profile URLs (or mostly emails) maps to
+  `linkedin_url` (or `email`) whatever its header says, unless another column already maps there
+  by header or override, or an earlier column took it by content. A company LinkedIn column never
+  does; a generic header (`URL`, `Profile URL`) holding no LinkedIn URLs is not `linkedin_url`.
+- Two columns on one field: an override wins, then a regular profile column over a Sales
+  Navigator one, then the first column; the others become custom fields. Tag columns all count.
+- Every other column becomes `custom:<header as written, stripped>`.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from leadport.domain import synonyms
 from leadport.domain.identity import normalize_email, normalize_linkedin
 from leadport.domain.model import LEAD_FIELDS
-from leadport.domain.synonyms import COMPANY_LINKEDIN, SYNONYMS
 from leadport.errors import UsageError
 
 CUSTOM = "custom:"
 IGNORE = "ignore"
-TARGETS = (*LEAD_FIELDS, "full_name", "tags")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+OWN_PREFIX = "leadport_"
+TARGETS: tuple[str, ...] = (*LEAD_FIELDS, "full_name", "tags")
+# `company_legal_suffix` (model.EXTRA_TARGETS) is not a lead field: it is kept as a custom field.
+_ALIASES = {"company_legal_suffix": CUSTOM + "company_legal_suffix"}
+CONTENT_SHARE = 0.6
+CONTENT_MIN = 3
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def header_key(header: str) -> str:
-    """Casefolded, accents stripped, punctuation and spaces gone: "E-mail Address" → "emailaddress"."""
-    text = unicodedata.normalize("NFKD", header.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return _NON_ALNUM.sub("", text)
+    """Casefolded, accents stripped, punctuation and space dropped: "E-mail Address" →
+    "emailaddress", so one synonym entry covers every way of writing it."""
+    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
 
 
-_BY_KEY: dict[str, str] = {}
-for _field, _names in SYNONYMS.items():
-    for _name in _names:
-        _BY_KEY.setdefault(header_key(_name), _field)
-_COMPANY_LINKEDIN = frozenset(header_key(h) for h in COMPANY_LINKEDIN)
-for _f in TARGETS:
-    _BY_KEY.setdefault(header_key(_f), _f)
+def _keys(headers: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(header_key(h) for h in headers)
 
 
+_BY_KEY: dict[str, str] = {
+    header_key(h): target for target, names in synonyms.SYNONYMS.items() for h in names
+}
+_BY_KEY.update({header_key(t): t for t in TARGETS})
+_COMPANY_LINKEDIN = _keys(synonyms.COMPANY_LINKEDIN)
+_WEAK_LINKEDIN = _keys(synonyms.WEAK_LINKEDIN)
+_SECONDARY = _keys(synonyms.SECONDARY_LINKEDIN)
+_LAST_NAME_WHEN_FIRST = frozenset({"name", "naam"})
+
+
+def is_own_column(header: str) -> bool:
+    """leadport's report columns (`leadport_row`, `leadport_code`…): a rejected-rows file
+    re-imports as it is."""
+    return header.strip().casefold().startswith(OWN_PREFIX)
+
+
+@lru_cache(maxsize=8192)
 def field_for_header(header: str) -> str | None:
+    """The target a header names by itself, or None; `Contact Email` is `Email`."""
     key = header_key(header)
-    if key in _COMPANY_LINKEDIN or key.startswith("leadport"):
+    if not key or is_own_column(header) or key in _COMPANY_LINKEDIN:
         return None
-    return _BY_KEY.get(key)
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    for prefix in synonyms.PERSON_PREFIXES:
+        if key.startswith(prefix) and key[len(prefix) :] in _BY_KEY:
+            return _BY_KEY[key[len(prefix) :]]
+    return None
 
 
 def header_score(cells: list[str]) -> int:
-    """How many cells name a known field: finds the header below title or note lines."""
+    """How many cells name a known field: the readers find the header below title lines with it."""
     return sum(1 for c in cells if c and len(c) < 80 and field_for_header(c) is not None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnMapping:
     """Per column: a lead field, `full_name`, `tags`, `custom:<name>`, or None (not imported)."""
 
@@ -60,48 +94,26 @@ class ColumnMapping:
     targets: tuple[str | None, ...]
 
     def as_dict(self) -> dict[str, str]:
+        """Header → target, `ignore` for columns not imported: the form overrides and saved
+        mappings take, so a saved mapping replays exactly."""
         return {
-            h: (t if t is not None else IGNORE)
-            for h, t in zip(self.headers, self.targets, strict=True)
+            h: IGNORE if t is None else t for h, t in zip(self.headers, self.targets, strict=True)
         }
 
-    def column_of(self, target: str) -> int | None:
-        return self.targets.index(target) if target in self.targets else None
+    def by_field(self) -> dict[str, int]:
+        """Lead field (or `full_name`, `tags`) → the first column mapped to it."""
+        found: dict[str, int] = {}
+        for i, target in enumerate(self.targets):
+            if target is not None and not target.startswith(CUSTOM):
+                found.setdefault(target, i)
+        return found
 
 
 def suggest_mapping(headers: list[str], samples: list[list[str]]) -> dict[int, str]:
-    """Column index → target from headers and content; first column wins a field."""
-    found: dict[int, str] = {}
-    taken: set[str] = set()
-    for i, header in enumerate(headers):
-        target = field_for_header(header)
-        if target and (target not in taken or target == "tags"):
-            found[i] = target
-            taken.add(target)
-    for i, header in enumerate(headers):
-        if header_key(header) in _COMPANY_LINKEDIN or header_key(header).startswith("leadport"):
-            continue
-        by_content = _content_target([row[i] for row in samples if i < len(row)])
-        if (
-            by_content
-            and by_content not in taken
-            and found.get(i) in (None, "full_name", "company_domain")
-        ):
-            found[i] = by_content
-            taken.add(by_content)
-    return found
-
-
-def _content_target(values: list[str]) -> str | None:
-    filled = [v.strip() for v in values if v and v.strip()]
-    if not filled:
-        return None
-    need = max(1, int(len(filled) * 0.6 + 0.999))
-    if sum(1 for v in filled if "linkedin.com/" in v.lower() and normalize_linkedin(v).key) >= need:
-        return "linkedin_url"
-    if sum(1 for v in filled if "@" in v and normalize_email(v).valid) >= need:
-        return "email"
-    return None
+    """Column index → field, from headers and content alone (no custom fields): the wizard's
+    first proposal."""
+    planned = _plan(headers, samples, {})
+    return {i: t for i, t in enumerate(planned) if t is not None and not t.startswith(CUSTOM)}
 
 
 def resolve_mapping(
@@ -111,70 +123,157 @@ def resolve_mapping(
     overrides: dict[str, str] | None = None,
     ignore: list[str] | None = None,
 ) -> ColumnMapping:
-    suggested = suggest_mapping(headers, samples)
-    targets: list[str | None] = [suggested.get(i) for i in range(len(headers))]
-    for header, target in (overrides or {}).items():
-        targets[_column(headers, header, "--map")] = _check_target(header, target)
+    """The mapping an import runs with; a wrong override is refused before any row is read."""
+    fixed: dict[int, str | None] = {}
     for header in ignore or []:
-        targets[_column(headers, header, "--ignore")] = None
-    explicit = {_column(headers, h, "--map") for h in overrides or {}}
-    _dedupe(targets, explicit)
+        fixed[_column(headers, header)] = None
+    for header, target in (overrides or {}).items():
+        fixed[_column(headers, header)] = _check_target(header, target)
+    return ColumnMapping(tuple(headers), tuple(_plan(headers, samples, fixed)))
+
+
+def _plan(
+    headers: list[str], samples: list[list[str]], fixed: dict[int, str | None]
+) -> list[str | None]:
+    guessed = {i: field_for_header(h) for i, h in enumerate(headers) if i not in fixed}
+    _name_beside_first_name(headers, guessed)
+    _weak_linkedin(headers, samples, guessed)
+    _by_content(headers, samples, fixed, guessed)
+    targets: list[str | None] = [
+        fixed[i] if i in fixed else guessed[i] for i in range(len(headers))
+    ]
+    _dedupe(headers, targets, set(fixed))
     for i, header in enumerate(headers):
-        own_column = header_key(header).startswith("leadport")
-        if (
-            targets[i] is None
-            and i not in explicit
-            and not own_column
-            and not _ignored(header, ignore)
-        ):
-            targets[i] = CUSTOM + header.strip()
-    return ColumnMapping(tuple(headers), tuple(targets))
+        if targets[i] is None and i not in fixed and not is_own_column(header):
+            targets[i] = _custom(headers, i)
+    return targets
 
 
-def _ignored(header: str, ignore: list[str] | None) -> bool:
-    keys = {header_key(h) for h in ignore or []}
-    return header in (ignore or []) or header_key(header) in keys
+def _custom(headers: list[str], index: int) -> str:
+    return CUSTOM + (headers[index].strip() or f"column_{index + 1}")
 
 
-def _dedupe(targets: list[str | None], explicit: set[int]) -> None:
-    """Two columns on one lead field: an explicit override wins, else the first column."""
-    owner: dict[str, int] = {}
-    for i in sorted(range(len(targets)), key=lambda i: (i not in explicit, i)):
-        t = targets[i]
-        if t is None or t.startswith(CUSTOM) or t == "tags":
+def _name_beside_first_name(headers: list[str], guessed: dict[int, str | None]) -> None:
+    """`Vorname;Name` and `Voornaam;Naam`: beside a first name, a lone `Name` is the last name."""
+    found = set(guessed.values())
+    if "first_name" not in found or "last_name" in found:
+        return
+    for i, target in guessed.items():
+        if target == "full_name" and header_key(headers[i]) in _LAST_NAME_WHEN_FIRST:
+            guessed[i] = "last_name"
+            return
+
+
+def _weak_linkedin(
+    headers: list[str], samples: list[list[str]], guessed: dict[int, str | None]
+) -> None:
+    """`URL` is LinkedIn's own export header; a `URL` column of websites is not a profile."""
+    for i, target in guessed.items():
+        if target == "linkedin_url" and header_key(headers[i]) in _WEAK_LINKEDIN:
+            values = _column_values(samples, i)
+            if values and not _mostly(values, _is_linkedin_profile):
+                guessed[i] = None
+
+
+def _by_content(
+    headers: list[str],
+    samples: list[list[str]],
+    fixed: dict[int, str | None],
+    guessed: dict[int, str | None],
+) -> None:
+    claimed = {t for t in (*fixed.values(), *guessed.values()) if t is not None}
+    for i in guessed:
+        header = headers[i]
+        if is_own_column(header):
             continue
-        if t in owner:
-            targets[i] = None
-        else:
-            owner[t] = i
+        found = _content_field(_column_values(samples, i), _may_be_linkedin(header))
+        if found is not None and found != guessed[i] and found not in claimed:
+            guessed[i] = found
+            claimed.add(found)
 
 
-def _column(headers: list[str], header: str, option: str) -> int:
-    if header in headers:
-        return headers.index(header)
+def _may_be_linkedin(header: str) -> bool:
     key = header_key(header)
-    for i, h in enumerate(headers):
-        if header_key(h) == key:
+    if key in _COMPANY_LINKEDIN:
+        return False
+    return "linkedin" not in key or not any(w in key for w in synonyms.COMPANY_WORDS)
+
+
+def _content_field(values: list[str], may_be_linkedin: bool) -> str | None:
+    if not values:
+        return None
+    if may_be_linkedin and _mostly(values, _is_linkedin_profile):
+        return "linkedin_url"
+    if _mostly(values, _is_email):
+        return "email"
+    return None
+
+
+def _column_values(samples: list[list[str]], index: int) -> list[str]:
+    """The column's non-blank sample cells."""
+    return [row[index].strip() for row in samples if index < len(row) and row[index].strip()]
+
+
+def _mostly(values: list[str], test: Callable[[str], bool]) -> bool:
+    """At least 60% of the non-blank values, and at least 3 of them (all, when fewer)."""
+    hits = sum(1 for v in values if test(v))
+    return hits >= CONTENT_SHARE * len(values) and hits >= min(CONTENT_MIN, len(values))
+
+
+def _is_linkedin_profile(value: str) -> bool:
+    return "linkedin." in value.casefold() and normalize_linkedin(value).key is not None
+
+
+def _is_email(value: str) -> bool:
+    return "@" in value and normalize_email(value).valid
+
+
+def _dedupe(headers: list[str], targets: list[str | None], explicit: set[int]) -> None:
+    """One column per field: an override first, then a regular profile column before a Sales
+    Navigator one, then the first; the others are kept as custom fields, never dropped."""
+
+    def rank(i: int) -> tuple[bool, bool, int]:
+        return i not in explicit, header_key(headers[i]) in _SECONDARY, i
+
+    owner: dict[str, int] = {}
+    for i in sorted(range(len(targets)), key=rank):
+        target = targets[i]
+        if target is None or target == "tags" or target.startswith(CUSTOM):
+            continue
+        if target in owner:
+            targets[i] = _custom(headers, i)
+        else:
+            owner[target] = i
+
+
+def _column(headers: list[str], name: str) -> int:
+    """The column an override names: the header as written first, then by header key."""
+    if name in headers:
+        return headers.index(name)
+    key = header_key(name)
+    for i, header in enumerate(headers):
+        if key and header_key(header) == key:
             return i
     raise UsageError(
-        f"{option} names the column {header!r}, but the file has no such header "
-        f"(headers: {', '.join(headers)})."
+        f"The mapping names the column {name!r}, which this file does not have "
+        f"(its columns: {', '.join(headers)}).",
+        detail={"column": name, "headers": list(headers)},
     )
 
 
 def _check_target(header: str, target: str) -> str | None:
-    t = target.strip()
-    if t == IGNORE:
+    text = target.strip()
+    lowered = text.lower()
+    if lowered == IGNORE:
         return None
-    if t.startswith(CUSTOM) and len(t) > len(CUSTOM):
-        return t
-    if t in TARGETS:
-        return t
+    if lowered.startswith(CUSTOM) and text[len(CUSTOM) :].strip():
+        return CUSTOM + text[len(CUSTOM) :].strip()
+    if lowered in TARGETS:
+        return lowered
+    if lowered in _ALIASES:
+        return _ALIASES[lowered]
     raise UsageError(
-        f"--map {header}={target}: {target!r} is not a field; use one of "
-        f"{', '.join(TARGETS)}, custom:NAME or ignore."
+        f"The mapping sends column {header!r} to {target!r}, which is not a field: use one of "
+        f"{', '.join(TARGETS)}, custom:NAME or ignore.",
+        detail={"column": header, "target": target, "fields": list(TARGETS)},
     )
-
-
-def mapping_from_dict(headers: list[str], saved: dict[str, Any]) -> dict[str, str]:
-    return {h: str(t) for h, t in saved.items() if h in headers}

@@ -1,236 +1,345 @@
-"""Header synonyms per target field, as header keys (casefolded, accents and punctuation gone).
+"""Header synonyms per target, as people write them; `mapping.header_key` folds case, accents,
+spaces and punctuation, so `E-Mail-Adresse`, `e-mail adresse` and `EmailAdresse` are one entry.
 
-English, French, German, Spanish, Italian, Portuguese, Dutch, and the headers of common exports
-(LinkedIn Connections, Sales Navigator, Apollo, Salesforce, HubSpot, Pipedrive, lemlist-style).
+English, French, German, Spanish, Italian, Portuguese and Dutch, and the headers of common exports:
+LinkedIn Connections, Sales Navigator scrapers, Apollo, Salesforce, HubSpot, Pipedrive, lemlist,
+Instantly, Hunter. A header is listed under one target only (a test checks it).
 """
 
 from __future__ import annotations
 
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.strip().splitlines() if line.strip())
+
+
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "email": (
-        "email",
-        "emails",
-        "e-mail",
-        "mail",
-        "email address",
-        "e-mail address",
-        "emailaddress",
-        "work email",
-        "business email",
-        "professional email",
-        "primary email",
-        "email 1",
-        "person - email",
-        "contact email",
-        "courriel",
-        "adresse e-mail",
-        "adresse email",
-        "adresse mail",
-        "e-mail-adresse",
-        "email-adresse",
-        "mailadresse",
-        "correo",
-        "correo electronico",
-        "correo electrónico",
-        "email personale",
-        "posta elettronica",
-        "indirizzo email",
-        "endereco de email",
-        "endereço de e-mail",
-        "e-mailadres",
-        "emailadres",
-    ),
-    "linkedin_url": (
-        "linkedin",
-        "linkedin url",
-        "linkedinurl",
-        "linkedin profile",
-        "linkedin profile url",
-        "profile url",
-        "person linkedin url",
-        "linkedin link",
-        "li url",
-        "url linkedin",
-        "profil linkedin",
-        "linkedin-profil",
-        "perfil de linkedin",
-        "profilo linkedin",
-        "public profile url",
-        "linkedin public url",
-        "profileurl",
-        "url",
-    ),
-    "first_name": (
-        "first name",
-        "firstname",
-        "first",
-        "given name",
-        "forename",
-        "prenom",
-        "prénom",
-        "vorname",
-        "nombre",
-        "nome",
-        "voornaam",
-        "person - first name",
-        "contact first name",
-    ),
-    "last_name": (
-        "last name",
-        "lastname",
-        "last",
-        "surname",
-        "family name",
-        "nom",
-        "nom de famille",
-        "nachname",
-        "familienname",
-        "apellido",
-        "apellidos",
-        "cognome",
-        "sobrenome",
-        "apelido",
-        "achternaam",
-        "person - last name",
-        "contact last name",
-    ),
-    "full_name": (
-        "name",
-        "full name",
-        "fullname",
-        "contact name",
-        "contact",
-        "person",
-        "person - name",
-        "lead name",
-        "nom complet",
-        "vollstandiger name",
-        "vollständiger name",
-        "nombre completo",
-        "nome completo",
-        "volledige naam",
-        "naam",
-    ),
-    "company_name": (
-        "company",
-        "company name",
-        "companyname",
-        "organization",
-        "organisation",
-        "organization name",
-        "organization - name",
-        "account name",
-        "account",
-        "employer",
-        "company name for emails",
-        "current company",
-        "business name",
-        "societe",
-        "société",
-        "entreprise",
-        "nom de l'entreprise",
-        "firma",
-        "unternehmen",
-        "firmenname",
-        "empresa",
-        "nombre de la empresa",
-        "azienda",
-        "societa",
-        "società",
-        "bedrijf",
-        "bedrijfsnaam",
-    ),
-    "company_domain": (
-        "company domain",
-        "companydomain",
-        "domain",
-        "website",
-        "company website",
-        "web site",
-        "site",
-        "site web",
-        "url du site",
-        "webseite",
-        "sitio web",
-        "sito web",
-        "website url",
-        "organization - website",
-        "domaine",
-    ),
-    "job_title": (
-        "title",
-        "job title",
-        "jobtitle",
-        "position",
-        "role",
-        "job",
-        "job role",
-        "occupation",
-        "headline",
-        "designation",
-        "poste",
-        "fonction",
-        "titre",
-        "intitule du poste",
-        "beruf",
-        "berufsbezeichnung",
-        "stellung",
-        "cargo",
-        "puesto",
-        "titolo",
-        "ruolo",
-        "posizione",
-        "funcao",
-        "função",
-        "functie",
-        "person - job title",
-    ),
-    "phone": (
-        "phone",
-        "phone number",
-        "phonenumber",
-        "telephone",
-        "tel",
-        "mobile",
-        "mobile phone",
-        "mobile number",
-        "cell",
-        "cell phone",
-        "work phone",
-        "work direct phone",
-        "direct phone",
-        "direct dial",
-        "corporate phone",
-        "business phone",
-        "phone 1",
-        "person - phone",
-        "telephone number",
-        "téléphone",
-        "numero de telephone",
-        "portable",
-        "telefon",
-        "telefonnummer",
-        "handy",
-        "mobiltelefon",
-        "telefono",
-        "teléfono",
-        "movil",
-        "móvil",
-        "cellulare",
-        "telemovel",
-        "telefoon",
-        "mobiel",
-        "home phone",
-        "other phone",
-    ),
-    "tags": ("tags", "tag", "labels", "label", "étiquettes", "etiquettes", "schlagworte"),
+    "email": _lines("""
+        email
+        emails
+        e-mail
+        mail
+        email address
+        email adress
+        mail address
+        email id
+        work email
+        business email
+        company email
+        professional email
+        primary email
+        email 1
+        email work
+        courriel
+        adresse e-mail
+        adresse mail
+        adresse électronique
+        email professionnel
+        e-mail-adresse
+        mailadresse
+        e-mail geschäftlich
+        correo
+        correo electrónico
+        correo corporativo
+        posta elettronica
+        indirizzo email
+        email aziendale
+        endereço de e-mail
+        e-mail corporativo
+        e-mailadres
+        e-mail zakelijk
+    """),
+    "linkedin_url": _lines("""
+        linkedin
+        linkedin url
+        linkedin profile
+        linkedin profile url
+        linkedin profile link
+        linkedin link
+        person linkedin url
+        person linkedin
+        profile url
+        public profile url
+        linkedin public url
+        li url
+        url
+        url linkedin
+        url du profil
+        url du profil linkedin
+        profil linkedin
+        linkedin-profil
+        linkedin profiel
+        perfil de linkedin
+        perfil linkedin
+        url de linkedin
+        profilo linkedin
+        default profile url
+        sales navigator url
+        sales navigator profile url
+        sales nav url
+        linkedin sales navigator url
+    """),
+    "first_name": _lines("""
+        first name
+        first
+        given name
+        forename
+        prénom
+        prénoms
+        vorname
+        nombre
+        nombre de pila
+        primer nombre
+        nome
+        nome próprio
+        primeiro nome
+        voornaam
+        roepnaam
+    """),
+    "last_name": _lines("""
+        last name
+        last
+        surname
+        family name
+        nom
+        nom de famille
+        nachname
+        familienname
+        apellido
+        apellidos
+        primer apellido
+        cognome
+        sobrenome
+        apelido
+        último nome
+        achternaam
+    """),
+    "full_name": _lines("""
+        name
+        full name
+        display name
+        person name
+        contact
+        person
+        contact name
+        lead name
+        prospect name
+        nom complet
+        nom et prénom
+        prénom et nom
+        prénom nom
+        nom prénom
+        vollständiger name
+        vor- und nachname
+        nombre completo
+        nombre y apellidos
+        nombre y apellido
+        nome completo
+        nome e cognome
+        volledige naam
+        naam
+    """),
+    "company_name": _lines("""
+        company
+        company name
+        companies
+        organization
+        organisation
+        organization name
+        organisation name
+        organization - name
+        org
+        account name
+        account
+        employer
+        current company
+        business name
+        société
+        entreprise
+        nom de l'entreprise
+        nom de la société
+        nom entreprise
+        raison sociale
+        firma
+        firmenname
+        unternehmen
+        unternehmensname
+        arbeitgeber
+        empresa
+        nombre de la empresa
+        nombre de empresa
+        compañía
+        nome da empresa
+        azienda
+        nome azienda
+        società
+        ragione sociale
+        bedrijf
+        bedrijfsnaam
+        organisatie
+        werkgever
+    """),
+    "company_domain": _lines("""
+        company domain
+        company domain name
+        domain
+        domain name
+        website
+        website url
+        company website
+        web site
+        web
+        homepage
+        organization - website
+        site web
+        site internet
+        url du site
+        domaine
+        webseite
+        internetseite
+        sitio web
+        página web
+        dominio
+        sito web
+        sito internet
+        site da empresa
+        domínio
+        bedrijfswebsite
+    """),
+    "job_title": _lines("""
+        title
+        job title
+        position
+        role
+        job
+        job role
+        occupation
+        designation
+        current title
+        current position
+        poste
+        poste occupé
+        fonction
+        titre
+        titre du poste
+        intitulé du poste
+        jobtitel
+        beruf
+        berufsbezeichnung
+        stellenbezeichnung
+        stellung
+        cargo
+        puesto
+        título del puesto
+        titolo
+        ruolo
+        qualifica
+        posizione
+        mansione
+        cargo atual
+        função
+        functie
+        functietitel
+    """),
+    "phone": _lines("""
+        phone
+        phone number
+        telephone
+        telephone number
+        tel
+        mobile
+        mobile phone
+        mobile phone number
+        mobile number
+        cell
+        cell phone
+        work phone
+        work direct phone
+        direct phone
+        direct dial
+        direct line
+        corporate phone
+        business phone
+        phone 1
+        phone work
+        phone mobile
+        home phone
+        other phone
+        téléphone
+        tél
+        numéro de téléphone
+        téléphone portable
+        téléphone mobile
+        portable
+        telefon
+        telefonnummer
+        mobil
+        mobilnummer
+        handy
+        handynummer
+        mobiltelefon
+        teléfono
+        móvil
+        celular
+        telefono
+        numero di telefono
+        cellulare
+        telefone
+        telemóvel
+        telefoon
+        telefoonnummer
+        mobiel
+        mobiele telefoon
+    """),
+    "tags": _lines("""
+        tags
+        tag
+        labels
+        label
+        lead tags
+        étiquettes
+        schlagwörter
+        schlagworte
+        etiquetas
+        etichette
+    """),
 }
 
-# Headers that look like a LinkedIn URL column but are a company's page: never linkedin_url.
-COMPANY_LINKEDIN = (
-    "company linkedin url",
-    "company linkedin",
-    "organization linkedin",
-    "linkedin company url",
-    "company linkedin page",
+# Person-level prefixes that CRMs put before a field (`Contact Email`, `Person - Phone - Work`,
+# `Lead First Name`): stripped when the whole header is not a synonym itself.
+PERSON_PREFIXES: tuple[str, ...] = ("person", "contact", "lead", "prospect")
+
+# A company's LinkedIn page is never the lead's linkedin_url, whatever the column holds.
+COMPANY_LINKEDIN: tuple[str, ...] = _lines("""
+    company linkedin url
+    company linkedin
+    company linkedin page
+    linkedin company url
+    linkedin company page
+    organization linkedin
+    account linkedin url
+""")
+COMPANY_WORDS: tuple[str, ...] = (
+    "company",
+    "organization",
+    "organisation",
+    "account",
+    "entreprise",
+    "societe",
+    "firma",
+    "unternehmen",
+    "empresa",
+    "azienda",
+    "bedrijf",
 )
+
+# Headers too generic to be trusted alone: with samples, the column must hold LinkedIn URLs.
+WEAK_LINKEDIN: tuple[str, ...] = ("url", "profile url", "public profile url")
+
+# Sales Navigator URLs identify a person too, but a regular profile column is preferred.
+SECONDARY_LINKEDIN: tuple[str, ...] = _lines("""
+    sales navigator url
+    sales navigator profile url
+    sales nav url
+    linkedin sales navigator url
+""")

@@ -9,7 +9,9 @@ it). A key reused with different options is refused; the rows are not compared.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from leadport.config import Settings
-from leadport.db.engine import read_transaction
+from leadport.db.engine import is_sqlite, read_transaction
 from leadport.db.schema import imports
 from leadport.domain.options import ImportOptions
 from leadport.domain.outcomes import RowOutcome
@@ -64,9 +66,10 @@ def run_batch(
     collected: list[RowOutcome] = []
     request = ImportRequest(member.workspace_id, member.id, options, rows=rows, idempotency_key=key)
     try:
-        result = run_import(
-            engine, settings, request, row_sink=collected.append if options.dry_run else None
-        )
+        with _one_writer(engine):
+            result = run_import(
+                engine, settings, request, row_sink=collected.append if options.dry_run else None
+            )
     except IntegrityError:
         if key is not None and (earlier := _replay(engine, member, options, key)) is not None:
             return earlier
@@ -78,6 +81,15 @@ def run_batch(
     return BatchReport(
         result.import_id, _stored_report(engine, result), replayed=False, dry_run=False
     )
+
+
+_SQLITE_WRITER = threading.Lock()
+
+
+def _one_writer(engine: Engine) -> Any:
+    """On SQLite, batches of this process queue here for the one write lock, in turn, instead of
+    polling for it in SQLite's busy handler (whose growing sleeps make the slowest waits long)."""
+    return _SQLITE_WRITER if is_sqlite(engine) else contextlib.nullcontext()
 
 
 def _stored_report(engine: Engine, result: ImportResult) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from leadport.config import Settings
+from leadport.crash_points import crash_point
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import utcnow
 from leadport.db.engine import WRITE, lock_workspace, read_transaction
@@ -183,6 +184,7 @@ def _run(
                 row_sink(outcome)
         if observer is not None:
             observer.progress(run.tally.rows_read, src.progress.done, src.progress.total)
+        crash_point("import-batch")
     summary = run.tally.summary(campaign_step=run.campaign_step)
     summary["mapping"] = mapping.as_dict()
     summary["headers"] = src.headers

@@ -40,7 +40,9 @@ def test_every_operation_answers_as_documented(live_server: LiveServer, tenant: 
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                _explore(operation.as_strategy(generation_mode=mode), auth)
+                _explore(
+                    operation.as_strategy(generation_mode=mode, headers=auth), _checks(operation)
+                )
             except Unsatisfiable:
                 pass  # no input to make invalid (GET /healthz)
             except Exception as exc:  # every operation is tried; all failures reported together
@@ -50,7 +52,15 @@ def test_every_operation_answers_as_documented(live_server: LiveServer, tenant: 
     assert not failures, "\n\n".join(failures)
 
 
-def _explore(strategy: Any, auth: dict[str, str]) -> None:
+def _checks(operation: Any) -> list[Any]:
+    """All checks, but on a multipart form a value of another JSON type (a number, null) arrives
+    as the same text a string would: "invalid data accepted" cannot be told there."""
+    if any(body.media_type.startswith("multipart/") for body in operation.body):
+        return [c for c in CHECKS if c is not negative_data_rejection]
+    return CHECKS
+
+
+def _explore(strategy: Any, checks: list[Any]) -> None:
     @given(case=strategy)
     @settings(
         max_examples=EXAMPLES,
@@ -60,7 +70,7 @@ def _explore(strategy: Any, auth: dict[str, str]) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Any) -> None:
-        case.call_and_validate(headers=auth, checks=CHECKS)
+        case.call_and_validate(checks=checks)
 
     run()
 

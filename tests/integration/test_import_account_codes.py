@@ -159,3 +159,16 @@ def test_permanently_deleted_email_is_rejected_until_the_list_is_cleaned(cli, wr
     assert report["rows"][0]["message"] == "Email was permanently deleted"
     assert cli("deleted", "clean").exit_code == 0
     assert cli("import", path, "--json").json()["rows"][0]["code"] == "added"
+
+
+def test_nul_characters_in_cells_are_dropped(app, write_csv):
+    from leadport.db.engine import read_transaction
+    from leadport.domain.options import ImportOptions
+    from leadport.services import directory
+    from leadport.services.imports import ImportRequest, run_import
+
+    with read_transaction(app.engine) as conn:
+        ws = directory.find_workspace(conn, None)
+    rows = [{"email": "nul@x.com", "first_name": "A\x00nn"}]
+    result = run_import(app.engine, app.settings, ImportRequest(ws.id, None, ImportOptions(source="api"), rows=rows))
+    assert result.summary["account"]["added"] == 1

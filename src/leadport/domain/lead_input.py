@@ -55,7 +55,10 @@ class LeadInput:
 
 
 def clean_cell(value: str) -> str:
-    """Trim, and undo the leading quote that exports put before formula characters."""
+    """Trim, drop NUL characters (no database keeps them in text), and undo the leading quote
+    that exports put before formula characters."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
     value = value.strip()
     if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
         return value[1:]

@@ -1,19 +1,24 @@
-"""Batch look-ups an import makes: one query per batch and kind, never one per row."""
+"""Batch look-ups an import makes: one query per batch and kind, never one per row.
+
+They run on the driver's cursor with plain SQL: on a million-row import, SQLAlchemy's per-query
+compilation of large IN lists cost more than the queries themselves.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from leadport.db.schema import campaign_leads, campaigns, deleted_emails, do_not_contact, leads
+from leadport.db.engine import is_sqlite
+from leadport.db.schema import leads
 from leadport.domain.campaign_policy import Membership
 from leadport.domain.model import LEAD_FIELDS
 
-CHUNK = 500
+CHUNK = 900
 
 
 @dataclass(slots=True)
@@ -27,9 +32,22 @@ class ExistingLead:
     memberships: list[Membership] = field(default_factory=list)
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+def select_in(conn: Connection, sql: str, params: Sequence[Any], values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `sql … {IN}` where {IN} tests the last column against values, in chunks."""
+    dbapi: Any = conn.connection.dbapi_connection
+    unique = sorted(set(values))
+    sqlite = is_sqlite(conn)
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        if sqlite:
+            query = sql.replace("{IN}", "IN (" + ",".join("?" * len(chunk)) + ")")
+            rows = dbapi.execute(query, (*params, *chunk)).fetchall()
+        else:
+            query = sql.replace("?", "%s").replace("{IN}", "= ANY(%s)")
+            with dbapi.cursor() as cur:
+                cur.execute(query, (*params, list(chunk)))
+                rows = cur.fetchall()
+        yield from rows
 
 
 def _loads(value: Any, default: Any) -> Any:
@@ -38,88 +56,65 @@ def _loads(value: Any, default: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-_LEAD_COLS = [
-    leads.c.id,
-    *(leads.c[f] for f in LEAD_FIELDS),
-    leads.c.custom_fields,
-    leads.c.tags,
-    leads.c.email_status,
-    leads.c.linkedin_key,
-]
+_LEAD_SELECT = (
+    "SELECT id, " + ", ".join(LEAD_FIELDS) + ", custom_fields, tags, email_status, linkedin_key"
+    " FROM leads WHERE workspace_id = ? AND {col} {IN}"
+)
+_N = len(LEAD_FIELDS)
 
 
-def _existing(row: Any) -> ExistingLead:
-    m = row._mapping
-    return ExistingLead(
-        id=m["id"],
-        fields={f: m[f] for f in LEAD_FIELDS},
-        custom=_loads(m["custom_fields"], {}),
-        tags=_loads(m["tags"], []),
-        email_status=m["email_status"],
-        linkedin_key=m["linkedin_key"],
-    )
-
-
-def leads_by(
-    conn: Connection, workspace_id: int, column: str, values: Sequence[str]
-) -> dict[str, ExistingLead]:
+def leads_by(conn: Connection, workspace_id: int, column: str, values: Sequence[str]) -> dict[str, ExistingLead]:
     """Existing leads whose `email` or `linkedin_key` is one of values, keyed by that value."""
+    assert column in ("email", "linkedin_key")
     found: dict[str, ExistingLead] = {}
-    col = leads.c[column]
-    for chunk in _chunks(sorted(set(values))):
-        stmt = select(*_LEAD_COLS).where(leads.c.workspace_id == workspace_id, col.in_(chunk))
-        for row in conn.execute(stmt):
-            found[row._mapping[column]] = _existing(row)
-    return found
-
-
-def leads_with_name_keys(
-    conn: Connection, workspace_id: int, keys: Sequence[str]
-) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(keys))):
-        stmt = (
-            select(leads.c.name_key, func.min(leads.c.id))
-            .where(leads.c.workspace_id == workspace_id, leads.c.name_key.in_(chunk))
-            .group_by(leads.c.name_key)
+    key_at = 1 + LEAD_FIELDS.index("email") if column == "email" else 4 + _N
+    for row in select_in(conn, _LEAD_SELECT.replace("{col}", column), (workspace_id,), values):
+        found[row[key_at]] = ExistingLead(
+            id=row[0],
+            fields=dict(zip(LEAD_FIELDS, row[1 : 1 + _N], strict=True)),
+            custom=_loads(row[1 + _N], {}),
+            tags=_loads(row[2 + _N], []),
+            email_status=row[3 + _N],
+            linkedin_key=row[4 + _N],
         )
-        found.update({k: i for k, i in conn.execute(stmt)})
     return found
+
+
+def leads_with_name_keys(conn: Connection, workspace_id: int, keys: Sequence[str]) -> dict[str, int]:
+    sql = "SELECT name_key, min(id) FROM leads WHERE workspace_id = ? AND name_key {IN} GROUP BY name_key"
+    return dict(select_in(conn, sql, (workspace_id,), keys))  # type: ignore[arg-type]
 
 
 def deleted_hashes(conn: Connection, workspace_id: int, hashes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(hashes))):
-        stmt = select(deleted_emails.c.email_hash).where(
-            deleted_emails.c.workspace_id == workspace_id, deleted_emails.c.email_hash.in_(chunk)
-        )
-        found.update(conn.execute(stmt).scalars())
-    return found
+    sql = "SELECT email_hash FROM deleted_emails WHERE workspace_id = ? AND email_hash {IN}"
+    return {r[0] for r in select_in(conn, sql, (workspace_id,), hashes)}
 
 
 def dnc_values(conn: Connection, workspace_id: int, values: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(values))):
-        stmt = select(do_not_contact.c.value).where(
-            do_not_contact.c.workspace_id == workspace_id, do_not_contact.c.value.in_(chunk)
-        )
-        found.update(conn.execute(stmt).scalars())
-    return found
+    sql = "SELECT value FROM do_not_contact WHERE workspace_id = ? AND value {IN}"
+    return {r[0] for r in select_in(conn, sql, (workspace_id,), values)}
 
 
 def memberships_of(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[Membership]]:
+    sql = (
+        "SELECT cl.lead_id, c.id, c.name, cl.status FROM campaign_leads cl"
+        " JOIN campaigns c ON c.id = cl.campaign_id WHERE cl.lead_id {IN}"
+    )
     found: dict[int, list[Membership]] = {}
-    for chunk in _chunks(sorted(set(lead_ids))):
-        stmt = (
-            select(
-                campaign_leads.c.lead_id, campaigns.c.id, campaigns.c.name, campaign_leads.c.status
-            )
-            .join(campaigns, campaigns.c.id == campaign_leads.c.campaign_id)
-            .where(campaign_leads.c.lead_id.in_(chunk))
-        )
-        for lead_id, cid, name, status in conn.execute(stmt):
-            found.setdefault(lead_id, []).append(Membership(cid, name, status))
+    for lead_id, cid, name, status in select_in(conn, sql, (), lead_ids):
+        found.setdefault(lead_id, []).append(Membership(cid, name, status))
     return found
+
+
+def has_any(conn: Connection, table: str, workspace_id: int) -> bool:
+    """Whether a workspace's list (deleted emails, do-not-contact) holds anything at all."""
+    dbapi: Any = conn.connection.dbapi_connection
+    sql = f"SELECT 1 FROM {table} WHERE workspace_id = ? LIMIT 1"
+    if is_sqlite(conn):
+        return dbapi.execute(sql, (workspace_id,)).fetchone() is not None
+    with dbapi.cursor() as cur:
+        cur.execute(sql.replace("?", "%s"), (workspace_id,))
+        return cur.fetchone() is not None
 
 
 def count_leads(conn: Connection, workspace_id: int) -> int:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection
 
 from leadport.db.bulk import bulk_insert
 from leadport.db.engine import is_sqlite
-
-CHUNK = 500
+from leadport.db.lead_lookups import select_in
 
 
 class SeenKeys:
@@ -26,21 +25,10 @@ class SeenKeys:
             conn.exec_driver_sql("DELETE FROM lp_seen")
         else:
             conn.exec_driver_sql("DROP TABLE IF EXISTS lp_seen")
-            conn.exec_driver_sql(
-                "CREATE TEMP TABLE lp_seen (key TEXT PRIMARY KEY, row INTEGER) ON COMMIT DROP"
-            )
+            conn.exec_driver_sql("CREATE TEMP TABLE lp_seen (key TEXT PRIMARY KEY, row INTEGER) ON COMMIT DROP")
 
     def first_rows(self, keys: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        stmt = text("SELECT key, row FROM lp_seen WHERE key IN :keys").bindparams(
-            bindparam("keys", expanding=True)
-        )
-        unique = sorted(set(keys))
-        for start in range(0, len(unique), CHUNK):
-            found.update(
-                dict(self.conn.execute(stmt, {"keys": unique[start : start + CHUNK]}).all())
-            )
-        return found
+        return dict(select_in(self.conn, "SELECT key, row FROM lp_seen WHERE key {IN}", (), keys))  # type: ignore[arg-type]
 
     def add(self, first_rows: dict[str, int]) -> None:
         bulk_insert(self.conn, "lp_seen", ("key", "row"), list(first_rows.items()))

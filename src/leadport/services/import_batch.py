@@ -77,8 +77,16 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
         first_rows=first_rows,
         by_email=q.leads_by(conn, ws, "email", emails),
         by_linkedin=q.leads_by(conn, ws, "linkedin_key", linkedins),
-        deleted=q.deleted_hashes(conn, ws, [email_hash(run.secret_key, e) for e in emails]),
+        deleted=_deleted_emails(run, emails),
     )
+
+
+def _deleted_emails(run: ImportRun, emails: list[str]) -> set[str]:
+    """Which of these emails are on the permanently-deleted list (skipped when it is empty)."""
+    if not run.deleted_list_in_use or not emails:
+        return set()
+    by_hash = {email_hash(run.secret_key, e): e for e in emails}
+    return {by_hash[h] for h in q.deleted_hashes(run.conn, run.workspace_id, list(by_hash))}
 
 
 def _account_step(
@@ -86,7 +94,7 @@ def _account_step(
 ) -> tuple[LeadInput, AccountCode, int | None, dict[str, Any]]:
     by_email = facts.by_email.get(lead.email) if lead.email else None
     by_li = facts.by_linkedin.get(lead.linkedin_key) if lead.linkedin_key else None
-    deleted = bool(lead.email) and email_hash(run.secret_key, lead.email or "") in facts.deleted
+    deleted = lead.email is not None and lead.email in facts.deleted
     decision = decide_account(
         lead,
         AccountFacts(
@@ -140,7 +148,7 @@ def _campaign_step(
         if is_accepted(code) and lid
     }
     candidates = [v for s in states.values() if s.email for v in (s.email, email_domain(s.email))]
-    dnc = q.dnc_values(run.conn, run.workspace_id, candidates)
+    dnc = q.dnc_values(run.conn, run.workspace_id, candidates) if run.dnc_in_use else set()
     outcomes = []
     for lead, code, lead_id, detail in decided:
         campaign_code = None

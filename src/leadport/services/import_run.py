@@ -78,6 +78,9 @@ class ImportRun:
     capacity_left: int | None
     plan_limit: int | None
     batch_size: int = 2000
+    # Whether the workspace's lists hold anything: most do not, and then no row needs the look-up.
+    deleted_list_in_use: bool = True
+    dnc_in_use: bool = True
     tally: Tally = field(default_factory=Tally)
     row_sink: RowSink | None = None
 

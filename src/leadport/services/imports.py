@@ -160,6 +160,8 @@ def _run(
         plan_limit=limit,
         batch_size=settings.import_batch_size,
         row_sink=row_sink,
+        deleted_list_in_use=q.has_any(conn, "deleted_emails", ws.id),
+        dnc_in_use=q.has_any(conn, "do_not_contact", ws.id),
     )
     targets = tuple(mapping.targets)
     inputs = (

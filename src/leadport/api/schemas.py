@@ -60,8 +60,13 @@ class ImportPublic(_Out):
     rows_total: int | None = Field(
         description="Rows in the input, known once finished (or for a batch)."
     )
-    progress_done: int = Field(description="Bytes of the file read so far (rows for a batch).")
-    progress_total: int | None = Field(description="Size of the file in bytes (rows for a batch).")
+    progress_done: int = Field(description="How much of the input was read, in `progress_unit`.")
+    progress_total: int | None = Field(
+        description="The input's size in `progress_unit`, once known."
+    )
+    progress_unit: str = Field(
+        description="`bytes` for a CSV file, `rows` for XLSX sheets and batches."
+    )
     error: str | None = Field(description="Why it failed or was cancelled.")
     worker: str | None = Field(description="The worker that runs (or ran) it, as `name@host:pid`.")
     repeat_of: IdStr | None

@@ -35,7 +35,7 @@ def serve(
 
     _logging()
     app = app_()
-    say(
+    typer.echo(
         f"leadport serving on http://{host}:{port} (API docs: /api/v1/docs, database: {app.engine.dialect.name})"
     )
     uvicorn.run(create_app(app), host=host, port=port, log_level="info", proxy_headers=True)
@@ -55,7 +55,7 @@ def worker(
     from leadport.services.queue.pg import ProcrastinateQueue
 
     queue = ProcrastinateQueue(app.engine, app.settings)
-    say(f"leadport worker {queue.worker_name} waiting for imports")
+    typer.echo(f"leadport worker {queue.worker_name} waiting for imports")
     queue.run_worker(concurrency=concurrency)
 
 
@@ -71,7 +71,7 @@ def _embedded_worker(app: App) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    say(f"leadport worker {queue.worker_name} waiting for imports (SQLite)")
+    typer.echo(f"leadport worker {queue.worker_name} waiting for imports (SQLite)")
     stop.wait()
     sender.stop()
     queue.stop()

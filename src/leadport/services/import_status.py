@@ -51,6 +51,7 @@ def import_status(
         "rows_total": m["rows_total"],
         "progress_done": m["progress_done"] or 0,
         "progress_total": m["progress_total"],
+        "progress_unit": "bytes" if m["source"] == "csv" else "rows",
         "error": m["error"],
         "worker": m["worker"],
         "repeat_of": None if m["repeat_of"] is None else str(m["repeat_of"]),
@@ -60,4 +61,7 @@ def import_status(
     }
     if live is not None and m["state"] == "running":
         status.update(rows_done=live.rows_done, progress_done=live.done, progress_total=live.total)
+    if m["state"] == "completed":  # everything was read, whatever the last progress note said
+        total = m["progress_total"] if m["progress_total"] is not None else m["rows_total"]
+        status.update(progress_done=total, progress_total=total)
     return status

@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -106,7 +106,7 @@ class NewUpload:
     path: Path
     source: str
     sha256: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    size: int | None = None
 
 
 def create_upload_import(engine: Engine, queue: JobQueue, upload: NewUpload) -> int:
@@ -134,6 +134,7 @@ def create_upload_import(engine: Engine, queue: JobQueue, upload: NewUpload) -> 
                 dry_run=opts.dry_run,
                 rows_done=0,
                 progress_done=0,
+                progress_total=upload.size if upload.source == "csv" else None,
                 created_at=utcnow(),
             )
         ).inserted_primary_key

@@ -72,6 +72,7 @@ async def create_import(
             sink.path,
             options.source,
             sink.hash.hexdigest(),
+            sink.size,
         )
         repeat = await run_in_threadpool(
             find_repeat,

@@ -140,56 +140,78 @@ def _campaign_step(
     writes: BatchWrites,
 ) -> list[RowOutcome]:
     assert run.campaign is not None
+    rules = run.campaign
     modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
-    memberships = q.memberships_of(run.conn, modified_ids)
-    states = {
-        lid: _state_of(lead, code, lid, facts)
-        for lead, code, lid, _ in decided
-        if is_accepted(code) and lid
-    }
-    candidates = [v for s in states.values() if s.email for v in (s.email, email_domain(s.email))]
-    dnc = q.dnc_values(run.conn, run.workspace_id, candidates) if run.dnc_in_use else set()
+    memberships = q.memberships_of(run.conn, modified_ids) if modified_ids else {}
+    dnc = _dnc_matches(run, decided, facts)
     outcomes = []
     for lead, code, lead_id, detail in decided:
         campaign_code = None
-        if is_accepted(code) and lead_id is not None:
-            state = states[lead_id]
-            match = (
-                next((v for v in (state.email, email_domain(state.email)) if v in dnc), None)
-                if state.email
-                else None
-            )
-            own = tuple(memberships.get(lead_id, ()))
-            decision = decide_campaign(
-                LeadState(state.email, state.fields, state.custom, state.email_status, own, match),
-                run.campaign,
-            )
+        if lead_id is not None and is_accepted(code):
+            state = _state_of(lead, code, lead_id, facts, memberships.get(lead_id, ()), dnc)
+            decision = decide_campaign(state, rules)
             campaign_code = decision.code
-            detail.update(decision.detail or {})
+            if decision.detail:
+                detail.update(decision.detail)
             if campaign_code == CampaignCode.IMPORTED:
                 writes.add_membership(lead_id)
                 memberships.setdefault(lead_id, []).append(
-                    Membership(run.campaign.campaign_id, "", "scheduled")
+                    Membership(rules.campaign_id, "", "scheduled")
                 )
         outcomes.append(_outcome(lead, code, lead_id, detail, campaign_code))
     return outcomes
 
 
-@dataclass(frozen=True, slots=True)
-class _After:
-    email: str | None
-    fields: dict[str, Any]
-    custom: dict[str, Any]
-    email_status: str | None
+def _email_after(
+    lead: LeadInput, code: AccountCode, lead_id: int | None, facts: _Facts
+) -> str | None:
+    if code == AccountCode.MODIFIED and lead_id in facts.touched:
+        return facts.touched[lead_id].fields.get("email")
+    return lead.email
 
 
-def _state_of(lead: LeadInput, code: AccountCode, lead_id: int, facts: _Facts) -> _After:
-    existing = facts.touched.get(lead_id)
-    if code == AccountCode.MODIFIED and existing is not None:
-        return _After(
-            existing.fields.get("email"), existing.fields, existing.custom, existing.email_status
+def _dnc_matches(
+    run: ImportRun,
+    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
+    facts: _Facts,
+) -> set[str]:
+    """The emails and domains of this batch found on the do-not-contact list."""
+    if not run.dnc_in_use:
+        return set()
+    emails = {
+        e
+        for lead, code, lid, _ in decided
+        if is_accepted(code) and (e := _email_after(lead, code, lid, facts))
+    }
+    candidates = [v for e in emails for v in (e, email_domain(e))]
+    return q.dnc_values(run.conn, run.workspace_id, candidates)
+
+
+def _state_of(
+    lead: LeadInput,
+    code: AccountCode,
+    lead_id: int,
+    facts: _Facts,
+    memberships: Any,
+    dnc: set[str],
+) -> LeadState:
+    """The lead as it stands after this row: what the campaign checks look at."""
+    existing = facts.touched.get(lead_id) if code == AccountCode.MODIFIED else None
+    if existing is not None:
+        email, fields, custom, status = (
+            existing.fields.get("email"),
+            existing.fields,
+            existing.custom,
+            existing.email_status,
         )
-    return _After(lead.email, lead.fields, lead.custom, None)
+    else:
+        email, fields, custom, status = lead.email, lead.fields, lead.custom, None
+    match = None
+    if dnc and email:
+        match = (
+            email if email in dnc else (email_domain(email) if email_domain(email) in dnc else None)
+        )
+    return LeadState(email, fields, custom, status, tuple(memberships), match)
 
 
 def _outcome(

@@ -35,7 +35,17 @@ SECTION = "## Import: 1M rows vs the database floor"
 DOCS_INTRO = "# Performance\n\nMeasured figures, each section with the command that produces it.\n"
 LEADPORT = [sys.executable, "-m", "leadport.cli.main"]
 TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
-COLUMNS = ["first_name", "last_name", "email", "company", "title", "phone", "linkedin_url", "city", "notes"]
+COLUMNS = [
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "title",
+    "phone",
+    "linkedin_url",
+    "city",
+    "notes",
+]
 COLUMN_DDL = ", ".join(f"{c} TEXT" for c in COLUMNS)
 MERGE_SELECT = ", ".join("NULLIF(email, '')" if c == "email" else c for c in COLUMNS)
 SUMMARY = re.compile(r"(\d+) rows read, (\d+) added, (\d+) modified, (\d+) rejected")
@@ -54,6 +64,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    load: float  # the 1-minute load average, the higher of before and after
 
     @property
     def ok(self) -> bool:
@@ -75,6 +86,10 @@ class Pair:
     summary: dict[str, int] = field(default_factory=dict)
 
     @property
+    def load(self) -> float:
+        return max(r.load for r in (self.floor, self.leadport) if r is not None)
+
+    @property
     def ratio(self) -> float | None:
         if self.leadport is None or not self.leadport.ok or not self.floor.ok:
             return None
@@ -89,21 +104,43 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, stdin: Path | Non
     """
     with tempfile.TemporaryDirectory() as name:
         out, err, rss = (Path(name) / n for n in ("out", "err", "rss"))
-        with out.open("wb") as o, err.open("wb") as e, (stdin.open("rb") if stdin else open(os.devnull, "rb")) as i:
+        with (
+            out.open("wb") as o,
+            err.open("wb") as e,
+            stdin.open("rb") if stdin else open(os.devnull, "rb") as i,
+        ):
+            load = os.getloadavg()[0]
             start = time.perf_counter()
-            done = subprocess.run([TIME, "-f", "%M", "-o", str(rss), *cmd], stdin=i, stdout=o, stderr=e,
-                                  env=env, cwd=ROOT, check=False)
+            done = subprocess.run(
+                [TIME, "-f", "%M", "-o", str(rss), *cmd],
+                stdin=i,
+                stdout=o,
+                stderr=e,
+                env=env,
+                cwd=ROOT,
+                check=False,
+            )
             seconds = time.perf_counter() - start
-        peak_kib = int(rss.read_text().split()[-1]) if rss.exists() and rss.read_text().strip() else 0
-        return Run(seconds, peak_kib * 1024 / 1e6, done.returncode, out.read_text(errors="replace"),
-                   err.read_text(errors="replace"))
+        peak_kib = (
+            int(rss.read_text().split()[-1]) if rss.exists() and rss.read_text().strip() else 0
+        )
+        return Run(
+            seconds,
+            peak_kib * 1024 / 1e6,
+            done.returncode,
+            out.read_text(errors="replace"),
+            err.read_text(errors="replace"),
+            max(load, os.getloadavg()[0]),
+        )
 
 
 def check(cmd: list[str], env: dict[str, str] | None = None) -> str:
     """An unmeasured setup step; its failure stops the run with the command's own message."""
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+        raise SystemExit(
+            f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
+        )
     return done.stdout
 
 
@@ -123,8 +160,14 @@ def lead_file(rows: int, seed: int) -> Path:
 def sqlite_floor(csv_path: Path, tmp: Path) -> tuple[Run, int | None]:
     """sqlite3 CLI: .import into a staging table, then INSERT OR IGNORE under the unique index."""
     db = tmp / "floor.db"
-    check(["sqlite3", str(db), f"CREATE TABLE leads ({COLUMN_DDL}); "
-           "CREATE UNIQUE INDEX leads_email ON leads (lower(trim(email)));"])
+    check(
+        [
+            "sqlite3",
+            str(db),
+            f"CREATE TABLE leads ({COLUMN_DDL}); "
+            "CREATE UNIQUE INDEX leads_email ON leads (lower(trim(email)));",
+        ]
+    )
     script = tmp / "floor.sql"
     script.write_text(
         f"CREATE TABLE staging ({COLUMN_DDL});\n"
@@ -132,7 +175,9 @@ def sqlite_floor(csv_path: Path, tmp: Path) -> tuple[Run, int | None]:
         f"INSERT OR IGNORE INTO leads SELECT {MERGE_SELECT} FROM staging;\n"
     )
     run = measure(["sqlite3", "-bail", str(db)], stdin=script)
-    kept = int(check(["sqlite3", str(db), "SELECT count(*) FROM leads"]).strip()) if run.ok else None
+    kept = (
+        int(check(["sqlite3", str(db), "SELECT count(*) FROM leads"]).strip()) if run.ok else None
+    )
     return run, kept
 
 
@@ -147,14 +192,20 @@ def leadport_import(csv_path: Path, env: dict[str, str]) -> Run:
     setup = measure([*LEADPORT, "campaign", "create", "Bench"], env=env)
     if not setup.ok:
         return setup
-    return measure([*LEADPORT, "import", str(csv_path), "--campaign", "Bench", "--policy", "active"], env=env)
+    return measure(
+        [*LEADPORT, "import", str(csv_path), "--campaign", "Bench", "--policy", "active"], env=env
+    )
 
 
 def bench_sqlite(csv_path: Path, rows: int, with_leadport: bool) -> Pair:
     with tempfile.TemporaryDirectory(prefix="leadport-bench-") as name:
         tmp = Path(name)
         floor, kept = sqlite_floor(csv_path, tmp)
-        lp = leadport_import(csv_path, leadport_env(f"sqlite:///{tmp / 'bench.db'}", tmp)) if with_leadport else None
+        lp = (
+            leadport_import(csv_path, leadport_env(f"sqlite:///{tmp / 'bench.db'}", tmp))
+            if with_leadport
+            else None
+        )
         return finish(Pair("SQLite", rows, floor, lp, kept))
 
 
@@ -176,20 +227,33 @@ class Postgres:
         return db
 
     def drop(self, db: str) -> None:
-        subprocess.run(self.psql("postgres", "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-                       capture_output=True, check=False)
+        subprocess.run(
+            self.psql("postgres", "-c", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+            capture_output=True,
+            check=False,
+        )
 
     def version(self) -> str:
-        done = subprocess.run(self.psql("postgres", "-tAc", "SHOW server_version"), capture_output=True, text=True)
-        return done.stdout.strip().split()[0] if done.returncode == 0 and done.stdout.strip() else ""
+        done = subprocess.run(
+            self.psql("postgres", "-tAc", "SHOW server_version"), capture_output=True, text=True
+        )
+        return (
+            done.stdout.strip().split()[0] if done.returncode == 0 and done.stdout.strip() else ""
+        )
 
 
 def postgres_floor(pg: Postgres, csv_path: Path, tmp: Path) -> tuple[Run, int | None]:
     """psql: \\copy into a temporary staging table, then one INSERT … ON CONFLICT DO NOTHING."""
     db = pg.create()
     try:
-        check(pg.psql(db, "-c", f"CREATE TABLE leads ({COLUMN_DDL}); "
-                      "CREATE UNIQUE INDEX leads_email ON leads ((lower(trim(email))));"))
+        check(
+            pg.psql(
+                db,
+                "-c",
+                f"CREATE TABLE leads ({COLUMN_DDL}); "
+                "CREATE UNIQUE INDEX leads_email ON leads ((lower(trim(email))));",
+            )
+        )
         script = tmp / "floor_pg.sql"
         script.write_text(
             f"CREATE TEMP TABLE staging ({COLUMN_DDL});\n"
@@ -198,7 +262,11 @@ def postgres_floor(pg: Postgres, csv_path: Path, tmp: Path) -> tuple[Run, int | 
             "ON CONFLICT ((lower(trim(email)))) DO NOTHING;\n"
         )
         run = measure(pg.psql(db, "-1", "-f", str(script)))
-        kept = int(check(pg.psql(db, "-tAc", "SELECT count(*) FROM leads")).strip()) if run.ok else None
+        kept = (
+            int(check(pg.psql(db, "-tAc", "SELECT count(*) FROM leads")).strip())
+            if run.ok
+            else None
+        )
         return run, kept
     finally:
         pg.drop(db)
@@ -232,7 +300,9 @@ def finish(pair: Pair) -> Pair:
     elif not lp.ok:
         pair.note = f"leadport failed, {lp.failure()}"
     elif m := SUMMARY.search(lp.stdout):
-        pair.summary = dict(zip(["read", "added", "modified", "rejected"], map(int, m.groups()), strict=True))
+        pair.summary = dict(
+            zip(["read", "added", "modified", "rejected"], map(int, m.groups()), strict=True)
+        )
         if pair.summary["read"] != pair.rows:
             pair.note = f"leadport read {pair.summary['read']} rows of {pair.rows}"
     else:
@@ -250,15 +320,17 @@ def fmt_mb(run: Run | None) -> str:
 
 def table(pairs: list[Pair]) -> str:
     lines = [
-        "| Backend | Rows | leadport | Floor | Ratio | leadport peak RSS | Floor peak RSS | leadport: added / rejected | Floor: rows kept |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Backend | Rows | leadport | Floor | Ratio | leadport peak RSS | Floor peak RSS | leadport: added / rejected | Floor: rows kept | Load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in pairs:
         ratio = f"{p.ratio:.2f}×" if p.ratio is not None else "—"
         counts = f"{p.summary['added']:,} / {p.summary['rejected']:,}" if p.summary else "—"
         kept = f"{p.floor_kept:,}" if p.floor_kept is not None else "—"
-        lines.append(f"| {p.backend} | {p.rows:,} | {fmt_s(p.leadport)} | {fmt_s(p.floor)} | {ratio} | "
-                     f"{fmt_mb(p.leadport)} | {fmt_mb(p.floor)} | {counts} | {kept} |")
+        lines.append(
+            f"| {p.backend} | {p.rows:,} | {fmt_s(p.leadport)} | {fmt_s(p.floor)} | {ratio} | "
+            f"{fmt_mb(p.leadport)} | {fmt_mb(p.floor)} | {counts} | {kept} | {p.load:.1f} |"
+        )
     notes = [f"- {p.backend} {p.rows:,}: {p.note}" for p in pairs if p.note]
     return "\n".join(lines + (["", *notes] if notes else []))
 
@@ -274,19 +346,34 @@ def verdicts(pairs: list[Pair]) -> list[str]:
         if big.ratio is None:
             out.append(f"- {backend} {big.rows:,}: no leadport figure ({big.note}).")
             continue
-        out.append(_verdict(f"{backend} {big.rows:,} rows: time ≤ {TIME_RATIO_TARGET:g}× the floor",
-                            big.ratio <= TIME_RATIO_TARGET, f"{big.ratio:.2f}×"))
+        out.append(
+            _verdict(
+                f"{backend} {big.rows:,} rows: time ≤ {TIME_RATIO_TARGET:g}× the floor",
+                big.ratio <= TIME_RATIO_TARGET,
+                f"{big.ratio:.2f}×",
+            )
+        )
         if backend != "SQLite":
             continue
         peak = big.leadport.peak_mb  # type: ignore[union-attr]
-        out.append(_verdict(f"SQLite {big.rows:,} rows: peak RSS ≤ {PEAK_TARGET_MB:g} MB",
-                            peak <= PEAK_TARGET_MB, f"{peak:.0f} MB"))
+        out.append(
+            _verdict(
+                f"SQLite {big.rows:,} rows: peak RSS ≤ {PEAK_TARGET_MB:g} MB",
+                peak <= PEAK_TARGET_MB,
+                f"{peak:.0f} MB",
+            )
+        )
         small = runs[0]
         if small is not big and small.ratio is not None:
             growth = peak / small.leadport.peak_mb  # type: ignore[union-attr]
-            out.append(_verdict(f"SQLite peak RSS {big.rows:,} vs {small.rows:,} rows within "
-                                f"{(PEAK_GROWTH_TARGET - 1) * 100:.0f}%", growth <= PEAK_GROWTH_TARGET,
-                                f"{growth:.2f}×"))
+            out.append(
+                _verdict(
+                    f"SQLite peak RSS {big.rows:,} vs {small.rows:,} rows within "
+                    f"{(PEAK_GROWTH_TARGET - 1) * 100:.0f}%",
+                    growth <= PEAK_GROWTH_TARGET,
+                    f"{growth:.2f}×",
+                )
+            )
     return out
 
 
@@ -298,38 +385,50 @@ def machine(pg: Postgres | None) -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     sqlite_v = check(["sqlite3", "-version"]).split()[0]
     pg_v = pg.version() if pg else ""
-    return (f"{os.cpu_count()} cores / {mem:.0f} GiB, {platform.machine()}, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, sqlite3 CLI {sqlite_v}"
-            + (f", PostgreSQL {pg_v}" if pg_v else ""))
+    return (
+        f"{os.cpu_count()} cores / {mem:.0f} GiB, {platform.machine()}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, sqlite3 CLI {sqlite_v}"
+        + (f", PostgreSQL {pg_v}" if pg_v else "")
+    )
 
 
 # --- docs/performance.md ----------------------------------------------------------------------
 
 
-def section(pairs: list[Pair], verdict_lines: list[str], argv: list[str], pg: Postgres | None) -> str:
-    return "\n".join([
-        SECTION, "",
-        f"Measured {dt.date.today().isoformat()} on {machine(pg)}.",
-        "",
-        "`leadport import FILE --campaign Bench --policy active` on a fresh database (the campaign is "
-        "created first, untimed) against the floor: the same file loaded by the database's own tools "
-        "into a table with a unique index on `lower(trim(email))`, with no rules at all. SQLite floor: "
-        "the `sqlite3` CLI, `.import --csv` into a staging table then `INSERT OR IGNORE` into the "
-        "indexed table. PostgreSQL floor: `psql`, `\\copy` into a temporary staging table then "
-        "`INSERT … ON CONFLICT ((lower(trim(email)))) DO NOTHING`, in one transaction. Wall time of the "
-        "whole command (leadport's includes interpreter start-up); peak RSS of that process alone "
-        "(GNU `time` %M; for PostgreSQL this is the client, not the server).",
-        "",
-        "Input: `benchmarks/generate_leads.py` (seeded; 9 columns; ~3% re-listed people in case/space "
-        "variants, ~1% invalid emails, ~1% LinkedIn-only rows, LinkedIn URL variants, national phone "
-        "formats, non-ASCII names).",
-        "",
-        table(pairs), "",
-        "Targets (issue 3):", "",
-        *verdict_lines, "",
-        f"Reproduce: `uv run python benchmarks/run_import_bench.py {' '.join(a for a in argv if a != '--write-docs')}`",
-        "",
-    ])
+def section(
+    pairs: list[Pair], verdict_lines: list[str], argv: list[str], pg: Postgres | None
+) -> str:
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            f"Measured {dt.date.today().isoformat()} on {machine(pg)}.",
+            "",
+            "`leadport import FILE --campaign Bench --policy active` on a fresh database (the campaign is "
+            "created first, untimed) against the floor: the same file loaded by the database's own tools "
+            "into a table with a unique index on `lower(trim(email))`, with no rules at all. SQLite floor: "
+            "the `sqlite3` CLI, `.import --csv` into a staging table then `INSERT OR IGNORE` into the "
+            "indexed table. PostgreSQL floor: `psql`, `\\copy` into a temporary staging table then "
+            "`INSERT … ON CONFLICT ((lower(trim(email)))) DO NOTHING`, in one transaction. Wall time of the "
+            "whole command (leadport's includes interpreter start-up); peak RSS of that process alone "
+            "(GNU `time` %M; for PostgreSQL this is the client, not the server). Load: the highest "
+            f"1-minute load average seen at the start or end of the pair's runs; the machine has "
+            f"{os.cpu_count()} cores and is shared, so a load above that means other work ran alongside.",
+            "",
+            "Input: `benchmarks/generate_leads.py` (seeded; 9 columns; ~3% re-listed people in case/space "
+            "variants, ~1% invalid emails, ~1% LinkedIn-only rows, LinkedIn URL variants, national phone "
+            "formats, non-ASCII names).",
+            "",
+            table(pairs),
+            "",
+            "Targets (issue 3):",
+            "",
+            *verdict_lines,
+            "",
+            f"Reproduce: `uv run python benchmarks/run_import_bench.py {' '.join(a for a in argv if a != '--write-docs')}`",
+            "",
+        ]
+    )
 
 
 def write_docs(text: str) -> None:
@@ -360,15 +459,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], nargs="+", default=["sqlite", "postgres"])
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432"),
-                        help="server to create the throw-away databases on (default: %(default)s)")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgres"], nargs="+", default=["sqlite", "postgres"]
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432"),
+        help="server to create the throw-away databases on (default: %(default)s)",
+    )
     parser.add_argument("--floor-only", action="store_true", help="measure the floors only")
-    parser.add_argument("--write-docs", action="store_true", help=f"update '{SECTION}' in docs/performance.md")
+    parser.add_argument(
+        "--write-docs", action="store_true", help=f"update '{SECTION}' in docs/performance.md"
+    )
     args = parser.parse_args(argv)
     for tool in [TIME, "sqlite3"] + (["psql"] if "postgres" in args.backend else []):
         if not shutil.which(tool):
-            parser.error(f"{tool} is missing; install it (Debian: apt-get install time sqlite3 postgresql-client).")
+            parser.error(
+                f"{tool} is missing; install it (Debian: apt-get install time sqlite3 postgresql-client)."
+            )
     with_leadport = not args.floor_only
     if with_leadport and (why := leadport_works()):
         print(f"leadport does not run ({why}); measuring the floors only.", file=sys.stderr)
@@ -379,8 +487,11 @@ def main(argv: list[str] | None = None) -> int:
         path = lead_file(rows, args.seed)
         for backend in args.backend:
             print(f"{backend} {rows:,} rows ...", file=sys.stderr, flush=True)
-            pair = (bench_sqlite(path, rows, with_leadport) if backend == "sqlite"
-                    else bench_postgres(pg, path, rows, with_leadport))  # type: ignore[arg-type]
+            pair = (
+                bench_sqlite(path, rows, with_leadport)
+                if backend == "sqlite"
+                else bench_postgres(pg, path, rows, with_leadport)
+            )  # type: ignore[arg-type]
             pairs.append(pair)
     verdict_lines = verdicts(pairs)
     print(table(pairs))

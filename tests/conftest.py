@@ -33,7 +33,7 @@ def _postgres_reachable() -> str | None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
@@ -112,7 +112,6 @@ class _Entry:
     name = "leadport"
 
     def main(self, args: list[str], prog_name: str | None = None, **_: Any) -> None:
-        from leadport.cli import common
         from leadport.cli.main import run
 
         _dispose_cached_app()
@@ -127,7 +126,9 @@ def cli(env: dict[str, str]) -> Any:
 
     def invoke(*args: str | Path, input: str | None = None) -> CliResult:
         runner = CliRunner()
-        result = runner.invoke(_Entry(), [str(a) for a in args], input=input, catch_exceptions=False)  # type: ignore[arg-type]
+        result = runner.invoke(
+            _Entry(), [str(a) for a in args], input=input, catch_exceptions=False
+        )  # type: ignore[arg-type]
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     yield invoke
@@ -150,7 +151,11 @@ def cli_process(env: dict[str, str]) -> Any:
     def run(*args: str | Path, timeout: float = 120) -> CliResult:
         proc = subprocess.run(
             [sys.executable, "-m", "leadport.cli.main", *map(str, args)],
-            capture_output=True, text=True, env={**os.environ, **env}, timeout=timeout, check=False,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=timeout,
+            check=False,
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 

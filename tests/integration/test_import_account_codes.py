@@ -53,7 +53,9 @@ def test_rejections_carry_the_exact_codes_and_messages(cli, write_csv):
 
 def test_a_re_import_modifies_and_counts_changed_fields(cli, write_csv):
     cli("import", write_csv(HEADER + "Ann,,ann@x.com,,\n", "a.csv"))
-    report = cli("import", write_csv(HEADER + "Ann,One,Ann@X.com,,Acme\n", "b.csv"), "--json").json()
+    report = cli(
+        "import", write_csv(HEADER + "Ann,One,Ann@X.com,,Acme\n", "b.csv"), "--json"
+    ).json()
     row = report["rows"][0]
     assert row["code"] == "modified"
     assert row["detail"]["fields_changed"] == 2
@@ -63,8 +65,13 @@ def test_a_re_import_modifies_and_counts_changed_fields(cli, write_csv):
 
 def test_create_only_rejects_existing_leads_as_already_exists(cli, write_csv):
     cli("import", write_csv(HEADER + "Ann,,ann@x.com,,\n", "a.csv"))
-    report = cli("import", write_csv(HEADER + "Ann,,ann@x.com,,\nBob,,bob@x.com,,\n", "b.csv"),
-                 "--mode", "create_only", "--json").json()
+    report = cli(
+        "import",
+        write_csv(HEADER + "Ann,,ann@x.com,,\nBob,,bob@x.com,,\n", "b.csv"),
+        "--mode",
+        "create_only",
+        "--json",
+    ).json()
     codes = [r["code"] for r in report["rows"]]
     assert codes == ["already_exists", "added"]
     assert report["rows"][0]["message"] == "Email already belongs to a lead within the account"
@@ -73,8 +80,15 @@ def test_create_only_rejects_existing_leads_as_already_exists(cli, write_csv):
 def test_update_only_never_creates_and_rejects_unknown_rows_as_not_found(cli, write_csv):
     cli("campaign", "create", "C")
     cli("import", write_csv(HEADER + "Ann,,ann@x.com,,\n", "a.csv"))
-    report = cli("import", write_csv(HEADER + "Ann,One,ann@x.com,,\nBob,,bob@x.com,,\n", "b.csv"),
-                 "--mode", "update_only", "--campaign", "C", "--json").json()
+    report = cli(
+        "import",
+        write_csv(HEADER + "Ann,One,ann@x.com,,\nBob,,bob@x.com,,\n", "b.csv"),
+        "--mode",
+        "update_only",
+        "--campaign",
+        "C",
+        "--json",
+    ).json()
     assert [r["code"] for r in report["rows"]] == ["modified", "not_found"]
     assert report["rows"][1]["message"] == "No existing lead matches this row"
     assert report["campaign"] is None
@@ -86,8 +100,11 @@ def test_update_only_never_creates_and_rejects_unknown_rows_as_not_found(cli, wr
 
 def test_identity_conflict_when_email_and_linkedin_match_two_leads(cli, write_csv):
     cli("import", write_csv(HEADER + "A,,a@x.com,,\nB,,,linkedin.com/in/bee,\n", "a.csv"))
-    report = cli("import", write_csv(HEADER + "A,,a@x.com,https://www.linkedin.com/in/bee,\n", "b.csv"),
-                 "--json").json()
+    report = cli(
+        "import",
+        write_csv(HEADER + "A,,a@x.com,https://www.linkedin.com/in/bee,\n", "b.csv"),
+        "--json",
+    ).json()
     row = report["rows"][0]
     assert row["code"] == "identity_conflict"
     assert row["detail"]["email_lead_id"] != row["detail"]["linkedin_lead_id"]
@@ -105,14 +122,21 @@ def test_plan_limit_rejects_rows_beyond_the_trial_capacity_in_row_order(cli, wri
 
 def test_a_custom_lead_limit_applies_to_a_paid_workspace(cli, write_csv):
     cli("workspace", "create", "Small", "--lead-limit", "2")
-    report = cli("import", write_csv(HEADER + "A,,a@x.com,,\nB,,b@x.com,,\nC,,c@x.com,,\n"),
-                 "--workspace", "Small", "--json").json()
+    report = cli(
+        "import",
+        write_csv(HEADER + "A,,a@x.com,,\nB,,b@x.com,,\nC,,c@x.com,,\n"),
+        "--workspace",
+        "Small",
+        "--json",
+    ).json()
     assert [r["code"] for r in report["rows"]] == ["added", "added", "plan_limit"]
     assert report["rows"][2]["message"] == "Max number of leads reached (2)"
 
 
 def test_malformed_row_when_extra_cells_hold_data(cli, write_csv):
-    report = cli("import", write_csv(HEADER + "A,,a@x.com,,X,surprise\nB,,b@x.com,,Y,,\n"), "--json").json()
+    report = cli(
+        "import", write_csv(HEADER + "A,,a@x.com,,X,surprise\nB,,b@x.com,,Y,,\n"), "--json"
+    ).json()
     rows = rows_by_number(report)
     assert rows[2]["code"] == "malformed_row"
     assert rows[2]["message"].startswith("row 2 could not be read: ")
@@ -122,7 +146,9 @@ def test_malformed_row_when_extra_cells_hold_data(cli, write_csv):
 def test_possible_duplicate_warns_but_adds_the_lead(cli, write_csv):
     header = "First Name,Last Name,Email,Company Domain\n"
     cli("import", write_csv(header + "John,Smith,john@acme.com,acme.com\n", "a.csv"))
-    report = cli("import", write_csv(header + "john,SMITH,j.smith@acme.com,acme.com\n", "b.csv"), "--json").json()
+    report = cli(
+        "import", write_csv(header + "john,SMITH,j.smith@acme.com,acme.com\n", "b.csv"), "--json"
+    ).json()
     row = report["rows"][0]
     assert row["code"] == "added"
     assert "possible_duplicate" in row["warnings"]
@@ -130,13 +156,15 @@ def test_possible_duplicate_warns_but_adds_the_lead(cli, write_csv):
 
 
 def test_blank_records_keep_their_number_and_are_not_counted(cli, write_csv):
-    report = cli("import", write_csv(HEADER + "A,,a@x.com,,\n,,,,\n\nB,,b@x.com,,\n"), "--json").json()
+    report = cli(
+        "import", write_csv(HEADER + "A,,a@x.com,,\n,,,,\n\nB,,b@x.com,,\n"), "--json"
+    ).json()
     assert report["rows_read"] == 2
     assert [r["row"] for r in report["rows"]] == [2, 5]
 
 
 def test_header_below_title_lines_is_found(cli, write_csv):
-    text = "Notes:\n\"Some emails may be missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position\n"
+    text = 'Notes:\n"Some emails may be missing."\n\nFirst Name,Last Name,URL,Email Address,Company,Position\n'
     text += "Ada,Lovelace,https://www.linkedin.com/in/ada,ada@x.com,X,CTO\n"
     report = cli("import", write_csv(text), "--json").json()
     assert report["rows"][0]["row"] == 5
@@ -170,5 +198,7 @@ def test_nul_characters_in_cells_are_dropped(app, write_csv):
     with read_transaction(app.engine) as conn:
         ws = directory.find_workspace(conn, None)
     rows = [{"email": "nul@x.com", "first_name": "A\x00nn"}]
-    result = run_import(app.engine, app.settings, ImportRequest(ws.id, None, ImportOptions(source="api"), rows=rows))
+    result = run_import(
+        app.engine, app.settings, ImportRequest(ws.id, None, ImportOptions(source="api"), rows=rows)
+    )
     assert result.summary["account"]["added"] == 1

@@ -32,35 +32,56 @@ def two_campaigns(cli, write_csv, database_url):
     """Lead a@x.com is `inProgress` in Old; d@x.com is `done` in Old."""
     assert cli("campaign", "create", "Old").exit_code == 0
     assert cli("campaign", "create", "New").exit_code == 0
-    cli("import", write_csv(HEADER + "A,,a@x.com,,\nD,,d@x.com,,\n", "old.csv"), "--campaign", "Old")
+    cli(
+        "import", write_csv(HEADER + "A,,a@x.com,,\nD,,d@x.com,,\n", "old.csv"), "--campaign", "Old"
+    )
     set_status(database_url, "a@x.com", "Old", "inProgress")
     set_status(database_url, "d@x.com", "Old", "done")
     return write_csv(HEADER + "A,,a@x.com,,\nD,,d@x.com,,\nN,,n@x.com,,\n", "new.csv")
 
 
 def test_policy_active_excludes_only_leads_active_elsewhere(cli, two_campaigns):
-    report = cli("import", two_campaigns, "--campaign", "New", "--policy", "active", "--json").json()
-    assert codes(report) == [("modified", "active_elsewhere"), ("modified", "imported"), ("added", "imported")]
+    report = cli(
+        "import", two_campaigns, "--campaign", "New", "--policy", "active", "--json"
+    ).json()
+    assert codes(report) == [
+        ("modified", "active_elsewhere"),
+        ("modified", "imported"),
+        ("added", "imported"),
+    ]
     first = report["rows"][0]
     assert first["detail"]["campaign"] == "Old"
     assert first["detail"]["status"] == "inProgress"
     assert first["message"] == "Lead is inProgress in campaign Old"
-    assert report["campaign"] == {"imported": 2, "excluded_duplicates": 0, "active_elsewhere": 1, "failed": 0}
+    assert report["campaign"] == {
+        "imported": 2,
+        "excluded_duplicates": 0,
+        "active_elsewhere": 1,
+        "failed": 0,
+    }
 
 
 def test_policy_workspace_excludes_leads_in_any_other_campaign(cli, two_campaigns):
-    report = cli("import", two_campaigns, "--campaign", "New", "--policy", "workspace", "--json").json()
+    report = cli(
+        "import", two_campaigns, "--campaign", "New", "--policy", "workspace", "--json"
+    ).json()
     assert codes(report) == [
-        ("modified", "in_other_campaign"), ("modified", "in_other_campaign"), ("added", "imported"),
+        ("modified", "in_other_campaign"),
+        ("modified", "in_other_campaign"),
+        ("added", "imported"),
     ]
     assert report["rows"][1]["message"] == "Lead is already in campaign Old"
     assert report["campaign"]["excluded_duplicates"] == 2
 
 
 def test_policy_campaign_checks_only_this_campaign(cli, two_campaigns):
-    report = cli("import", two_campaigns, "--campaign", "New", "--policy", "campaign", "--json").json()
+    report = cli(
+        "import", two_campaigns, "--campaign", "New", "--policy", "campaign", "--json"
+    ).json()
     assert codes(report) == [("modified", "imported")] * 2 + [("added", "imported")]
-    again = cli("import", two_campaigns, "--campaign", "New", "--policy", "campaign", "--json").json()
+    again = cli(
+        "import", two_campaigns, "--campaign", "New", "--policy", "campaign", "--json"
+    ).json()
     assert [r["campaign_code"] for r in again["rows"]] == ["in_campaign"] * 3
     assert again["rows"][0]["message"] == "Lead is already in this campaign"
 
@@ -76,7 +97,11 @@ def test_do_not_contact_emails_and_domains_come_first(cli, write_csv):
     assert cli("dnc", "add", "competitor.com").exit_code == 0
     path = write_csv(HEADER + "B,,blocked@x.com,,\nC,,ceo@competitor.com,,\nO,,ok@x.com,,\n")
     report = cli("import", path, "--campaign", "C", "--json").json()
-    assert codes(report) == [("added", "do_not_contact"), ("added", "do_not_contact"), ("added", "imported")]
+    assert codes(report) == [
+        ("added", "do_not_contact"),
+        ("added", "do_not_contact"),
+        ("added", "imported"),
+    ]
     assert report["rows"][1]["message"] == "competitor.com is on the do-not-contact list"
     assert report["campaign"]["failed"] == 2
 
@@ -117,7 +142,9 @@ def test_overwrite_off_fills_only_empty_fields(cli, write_csv):
 
 def test_overwrite_on_replaces_but_an_empty_cell_never_erases(cli, write_csv):
     cli("import", write_csv(HEADER + "Ann,Lee,a@x.com,Acme,CEO\n", "a.csv"))
-    report = cli("import", write_csv(HEADER + "Anna,,a@x.com,,CTO\n", "b.csv"), "--overwrite", "--json").json()
+    report = cli(
+        "import", write_csv(HEADER + "Anna,,a@x.com,,CTO\n", "b.csv"), "--overwrite", "--json"
+    ).json()
     changes = report["rows"][0]["detail"]["changes"]
     assert changes == {
         "first_name": {"old": "Ann", "new": "Anna"},
@@ -128,17 +155,32 @@ def test_overwrite_on_replaces_but_an_empty_cell_never_erases(cli, write_csv):
 def test_custom_fields_follow_the_overwrite_rule(cli, write_csv):
     header = "Email,Favourite Colour\n"
     cli("import", write_csv(header + "a@x.com,red\nb@x.com,\n", "a.csv"))
-    plain = cli("import", write_csv(header + "a@x.com,blue\nb@x.com,green\n", "b.csv"), "--json").json()
+    plain = cli(
+        "import", write_csv(header + "a@x.com,blue\nb@x.com,green\n", "b.csv"), "--json"
+    ).json()
     assert plain["rows"][0]["detail"]["fields_changed"] == 0
-    assert plain["rows"][1]["detail"]["changes"] == {"custom:Favourite Colour": {"old": None, "new": "green"}}
-    forced = cli("import", write_csv(header + "a@x.com,blue\n", "c.csv"), "--overwrite", "--json").json()
-    assert forced["rows"][0]["detail"]["changes"] == {"custom:Favourite Colour": {"old": "red", "new": "blue"}}
+    assert plain["rows"][1]["detail"]["changes"] == {
+        "custom:Favourite Colour": {"old": None, "new": "green"}
+    }
+    forced = cli(
+        "import", write_csv(header + "a@x.com,blue\n", "c.csv"), "--overwrite", "--json"
+    ).json()
+    assert forced["rows"][0]["detail"]["changes"] == {
+        "custom:Favourite Colour": {"old": "red", "new": "blue"}
+    }
 
 
 def test_tags_are_added_to_created_and_modified_leads(cli, write_csv):
     cli("import", write_csv(HEADER + "A,,a@x.com,,\n", "a.csv"), "--tag", "first")
-    report = cli("import", write_csv(HEADER + "A,,a@x.com,,\nB,,b@x.com,,\n", "b.csv"),
-                 "--tag", "q4", "--tag", "first", "--json").json()
+    report = cli(
+        "import",
+        write_csv(HEADER + "A,,a@x.com,,\nB,,b@x.com,,\n", "b.csv"),
+        "--tag",
+        "q4",
+        "--tag",
+        "first",
+        "--json",
+    ).json()
     assert report["rows"][0]["detail"]["changes"] == {"tag:q4": {"old": None, "new": "1"}}
     shown = cli("lead", "show", "b@x.com", "--json")
     if shown.exit_code == 0:

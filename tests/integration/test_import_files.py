@@ -26,14 +26,24 @@ def test_every_common_encoding_gives_the_same_leads(cli, tmp_path, encoding, bom
     shown = cli("lead", "show", "jurgen@x.de", "--json")
     if shown.exit_code == 0:
         lead = shown.json()
-        assert (lead["first_name"], lead["last_name"], lead["company_name"]) == ("Jürgen", "O’Brien", "Straße AG")
+        assert (lead["first_name"], lead["last_name"], lead["company_name"]) == (
+            "Jürgen",
+            "O’Brien",
+            "Straße AG",
+        )
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_every_delimiter_is_detected(cli, write_csv, delimiter):
-    rows = [["Email", "Company", "Notes"], ["a@x.com", "Acme, Inc.", 'said "hi"\nthen left'], ["b@x.com", "B", ""]]
+    rows = [
+        ["Email", "Company", "Notes"],
+        ["a@x.com", "Acme, Inc.", 'said "hi"\nthen left'],
+        ["b@x.com", "B", ""],
+    ]
+
     def quote(cell: str) -> str:
         return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',;\t|"\n') else cell
+
     text = "\n".join(delimiter.join(quote(c) for c in row) for row in rows) + "\n"
     report = cli("import", write_csv(text), "--json").json()
     assert report["rows_read"] == 2
@@ -92,10 +102,14 @@ def test_an_unterminated_quote_is_refused_naming_the_row(cli, database_url, writ
     assert "row 3" in message
 
 
-def test_a_file_over_the_row_limit_is_refused_naming_the_setting(cli, database_url, write_csv, monkeypatch):
+def test_a_file_over_the_row_limit_is_refused_naming_the_setting(
+    cli, database_url, write_csv, monkeypatch
+):
     cli("campaign", "create", "C")
     monkeypatch.setenv("LEADPORT_MAX_ROWS", "2")
-    message = _refused(cli, database_url, write_csv("Email\na@x.com\nb@x.com\nc@x.com\n", "big.csv"))
+    message = _refused(
+        cli, database_url, write_csv("Email\na@x.com\nb@x.com\nc@x.com\n", "big.csv")
+    )
     assert "LEADPORT_MAX_ROWS" in message
 
 
@@ -120,7 +134,9 @@ def test_a_missing_file_is_a_usage_error(cli, tmp_path):
 
 def test_map_and_ignore_override_the_detected_mapping(cli, write_csv):
     path = write_csv("Contact,Mail,Secret\nAnn Lee,ann@x.com,s3\n")
-    report = cli("import", path, "--map", "Contact=first_name", "--ignore", "Secret", "--json").json()
+    report = cli(
+        "import", path, "--map", "Contact=first_name", "--ignore", "Secret", "--json"
+    ).json()
     assert report["rows"][0]["code"] == "added"
     shown = cli("lead", "show", "ann@x.com", "--json")
     if shown.exit_code == 0:
@@ -132,5 +148,9 @@ def test_map_and_ignore_override_the_detected_mapping(cli, write_csv):
 
 
 def test_a_column_of_emails_maps_to_email_whatever_its_header(cli, write_csv):
-    report = cli("import", write_csv("Who,Reach me at\nAnn,ann@x.com\nBob,bob@x.com\nCy,cy@x.com\n"), "--json").json()
+    report = cli(
+        "import",
+        write_csv("Who,Reach me at\nAnn,ann@x.com\nBob,bob@x.com\nCy,cy@x.com\n"),
+        "--json",
+    ).json()
     assert report["account"]["added"] == 3

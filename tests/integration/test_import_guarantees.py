@@ -18,7 +18,9 @@ HEADER = "First Name,Email,LinkedIn\n"
 
 
 def lead_file(path: Path, start: int, count: int) -> Path:
-    lines = [HEADER] + [f"P{i},p{i}@x.com,https://www.linkedin.com/in/p{i}\n" for i in range(start, start + count)]
+    lines = [HEADER] + [
+        f"P{i},p{i}@x.com,https://www.linkedin.com/in/p{i}\n" for i in range(start, start + count)
+    ]
     path.write_text("".join(lines))
     return path
 
@@ -26,19 +28,31 @@ def lead_file(path: Path, start: int, count: int) -> Path:
 def leadport_process(env: dict[str, str], *args: str, **extra_env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "leadport.cli.main", *args],
-        env={**os.environ, **env, **extra_env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env, **extra_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 @pytest.mark.slow
-def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(cli, env, database_url, tmp_path):
+def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(
+    cli, env, database_url, tmp_path
+):
     cli("campaign", "create", "C")
     cli("import", lead_file(tmp_path / "first.csv", 0, 20), "--campaign", "C")
     before = snapshot(database_url)
     marker = tmp_path / "paused"
     proc = leadport_process(
-        env, "import", str(lead_file(tmp_path / "big.csv", 10, 400)), "--campaign", "C", "--overwrite",
-        LEADPORT_IMPORT_BATCH_SIZE="50", LEADPORT_CRASH_POINT="import-batch", LEADPORT_CRASH_MARKER=str(marker),
+        env,
+        "import",
+        str(lead_file(tmp_path / "big.csv", 10, 400)),
+        "--campaign",
+        "C",
+        "--overwrite",
+        LEADPORT_IMPORT_BATCH_SIZE="50",
+        LEADPORT_CRASH_POINT="import-batch",
+        LEADPORT_CRASH_MARKER=str(marker),
     )
     deadline = time.monotonic() + 60
     while not marker.exists():
@@ -55,7 +69,9 @@ def test_a_process_killed_mid_import_leaves_the_database_exactly_as_before(cli, 
 
 
 @pytest.mark.slow
-def test_concurrent_overlapping_imports_never_create_two_leads_for_one_identifier(cli, env, database_url, tmp_path):
+def test_concurrent_overlapping_imports_never_create_two_leads_for_one_identifier(
+    cli, env, database_url, tmp_path
+):
     cli("campaign", "create", "C")
     files = [lead_file(tmp_path / f"f{i}.csv", i * 150, 400) for i in range(4)]
     procs = [leadport_process(env, "import", str(f), "--campaign", "C", "--json") for f in files]
@@ -66,8 +82,12 @@ def test_concurrent_overlapping_imports_never_create_two_leads_for_one_identifie
     reports = [json.loads(out) for out, _ in outputs]
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        leads = conn.execute(text("SELECT count(*), count(DISTINCT email), count(DISTINCT linkedin_key) FROM leads")).one()
-        members = conn.execute(text("SELECT count(*), count(DISTINCT lead_id) FROM campaign_leads")).one()
+        leads = conn.execute(
+            text("SELECT count(*), count(DISTINCT email), count(DISTINCT linkedin_key) FROM leads")
+        ).one()
+        members = conn.execute(
+            text("SELECT count(*), count(DISTINCT lead_id) FROM campaign_leads")
+        ).one()
     engine.dispose()
     distinct_people = 3 * 150 + 400
     assert tuple(leads) == (distinct_people, distinct_people, distinct_people)
@@ -79,7 +99,9 @@ def test_concurrent_overlapping_imports_never_create_two_leads_for_one_identifie
 def test_a_dry_run_gives_the_real_report_and_writes_nothing(cli, database_url, write_csv):
     cli("campaign", "create", "C")
     cli("import", write_csv("Email,First Name\nold@x.com,Old\n", "seed.csv"), "--campaign", "C")
-    path = write_csv("Email,First Name,Company\nold@x.com,New,Acme\nnew@x.com,N,\nbad@,B,\nnew@x.com,dup,\n")
+    path = write_csv(
+        "Email,First Name,Company\nold@x.com,New,Acme\nnew@x.com,N,\nbad@,B,\nnew@x.com,dup,\n"
+    )
     before = snapshot(database_url)
     dry = cli("import", path, "--campaign", "C", "--overwrite", "--dry-run", "--json")
     assert dry.exit_code == 0, dry.stderr

@@ -13,20 +13,47 @@ from leadport.writers.rejected_csv import write_rejected_csv
 def rejected_csv(app, import_id: int) -> str:
     with read_transaction(app.engine) as conn:
         headers = import_record(conn, import_id)["summary"]
-        headers = headers["headers"] if isinstance(headers, dict) else __import__("json").loads(headers)["headers"]
+        headers = (
+            headers["headers"]
+            if isinstance(headers, dict)
+            else __import__("json").loads(headers)["headers"]
+        )
         out = io.StringIO()
         write_rejected_csv(out, headers, iter_outcomes(conn, import_id))
     return out.getvalue()
 
 
 def test_rejected_rows_csv_has_original_cells_and_leadport_columns(app, cli, write_csv):
-    path = write_csv("Email,Name,Phone\nok@x.com,Ok,\nnope,=HYPERLINK(\"x\"),+33 1\n,Nobody,\n")
+    path = write_csv('Email,Name,Phone\nok@x.com,Ok,\nnope,=HYPERLINK("x"),+33 1\n,Nobody,\n')
     report = cli("import", path, "--json").json()
     text = rejected_csv(app, int(report["import_id"]))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Email", "Name", "Phone", "leadport_row", "leadport_code", "leadport_reason", "leadport_conflict"]
-    assert rows[1] == ["nope", "'=HYPERLINK(\"x\")", "'+33 1", "3", "invalid_email", "Invalid email format", ""]
-    assert rows[2][:6] == ["", "Nobody", "", "4", "missing_identifier", "Missing email and LinkedIn URL"]
+    assert rows[0] == [
+        "Email",
+        "Name",
+        "Phone",
+        "leadport_row",
+        "leadport_code",
+        "leadport_reason",
+        "leadport_conflict",
+    ]
+    assert rows[1] == [
+        "nope",
+        '\'=HYPERLINK("x")',
+        "'+33 1",
+        "3",
+        "invalid_email",
+        "Invalid email format",
+        "",
+    ]
+    assert rows[2][:6] == [
+        "",
+        "Nobody",
+        "",
+        "4",
+        "missing_identifier",
+        "Missing email and LinkedIn URL",
+    ]
 
 
 def test_the_rejected_csv_re_imports_as_it_is_once_fixed(app, cli, write_csv):
@@ -46,7 +73,7 @@ def test_a_file_already_imported_into_the_same_target_is_flagged(cli, write_csv)
     first = cli("import", path, "--campaign", "C", "--json").json()
     second = cli("import", path, "--campaign", "C")
     assert second.exit_code == 0
-    assert f"already imported into this target on" in second.stderr
+    assert "already imported into this target on" in second.stderr
     assert f"as import {first['import_id']}." in second.stderr
     other_target = cli("import", path)
     assert "already imported" not in other_target.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email_validator
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -303,6 +304,39 @@ def test_normalizing_a_phone_twice_changes_nothing(raw: str, region: str | None)
     once = normalize_phone(raw, region)
     assert once.parsed
     assert normalize_phone(once.value or "", region) == once
+
+
+def _library_phone(text: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+33 6 12 34 56 78", "+1 415-555-0123", "+44 20 7946 0958", "+49.30.1234567", "+79123456789"],
+)
+def test_the_phone_fast_path_takes_international_numbers_as_crms_export_them(raw: str) -> None:
+    assert identity._fast_phone(raw) == _library_phone(raw)
+    assert identity._fast_phone(raw) is not None
+
+
+@given(
+    st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
+    st.lists(st.text("0123456789", min_size=1, max_size=5), min_size=1, max_size=5),
+    st.sampled_from(["", " ", "-", "."]),
+)
+def test_the_phone_fast_path_never_disagrees_with_phonenumbers(
+    code: int, groups: list[str], separator: str
+) -> None:
+    raw = f"+{code}{separator}{separator.join(groups)}"
+    fast = identity._fast_phone(raw)
+    if fast is not None:
+        assert fast == _library_phone(raw)
 
 
 # ----------------------------------------------------------------------------------------- domain

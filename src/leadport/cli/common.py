@@ -16,7 +16,9 @@ from leadport.services import directory
 
 err_console = Console(stderr=True)
 
-WorkspaceOpt = typer.Option(None, "--workspace", help="Workspace name (may be left out when there is one).")
+WorkspaceOpt = typer.Option(
+    None, "--workspace", help="Workspace name (may be left out when there is one)."
+)
 AsOpt = typer.Option(None, "--as", help="Act as this member (default: the local admin).")
 JsonOpt = typer.Option(False, "--json", help="Print the machine-readable JSON of the contract.")
 
@@ -26,7 +28,9 @@ def app_() -> App:
     return build()
 
 
-def resolve(workspace: str | None, as_email: str | None = None) -> tuple[directory.Workspace, directory.Member]:
+def resolve(
+    workspace: str | None, as_email: str | None = None
+) -> tuple[directory.Workspace, directory.Member]:
     with read_transaction(app_().engine) as conn:
         ws = directory.find_workspace(conn, workspace)
         member = directory.find_member(conn, ws.id, as_email)

@@ -32,7 +32,9 @@ class ExistingLead:
     memberships: list[Membership] = field(default_factory=list)
 
 
-def select_in(conn: Connection, sql: str, params: Sequence[Any], values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+def select_in(
+    conn: Connection, sql: str, params: Sequence[Any], values: Sequence[Any]
+) -> Iterator[tuple[Any, ...]]:
     """Rows of `sql … {IN}` where {IN} tests the last column against values, in chunks."""
     dbapi: Any = conn.connection.dbapi_connection
     unique = sorted(set(values))
@@ -63,7 +65,9 @@ _LEAD_SELECT = (
 _N = len(LEAD_FIELDS)
 
 
-def leads_by(conn: Connection, workspace_id: int, column: str, values: Sequence[str]) -> dict[str, ExistingLead]:
+def leads_by(
+    conn: Connection, workspace_id: int, column: str, values: Sequence[str]
+) -> dict[str, ExistingLead]:
     """Existing leads whose `email` or `linkedin_key` is one of values, keyed by that value."""
     assert column in ("email", "linkedin_key")
     found: dict[str, ExistingLead] = {}
@@ -80,7 +84,9 @@ def leads_by(conn: Connection, workspace_id: int, column: str, values: Sequence[
     return found
 
 
-def leads_with_name_keys(conn: Connection, workspace_id: int, keys: Sequence[str]) -> dict[str, int]:
+def leads_with_name_keys(
+    conn: Connection, workspace_id: int, keys: Sequence[str]
+) -> dict[str, int]:
     sql = "SELECT name_key, min(id) FROM leads WHERE workspace_id = ? AND name_key {IN} GROUP BY name_key"
     return dict(select_in(conn, sql, (workspace_id,), keys))  # type: ignore[arg-type]
 

@@ -25,7 +25,9 @@ class SeenKeys:
             conn.exec_driver_sql("DELETE FROM lp_seen")
         else:
             conn.exec_driver_sql("DROP TABLE IF EXISTS lp_seen")
-            conn.exec_driver_sql("CREATE TEMP TABLE lp_seen (key TEXT PRIMARY KEY, row INTEGER) ON COMMIT DROP")
+            conn.exec_driver_sql(
+                "CREATE TEMP TABLE lp_seen (key TEXT PRIMARY KEY, row INTEGER) ON COMMIT DROP"
+            )
 
     def first_rows(self, keys: Sequence[str]) -> dict[str, int]:
         return dict(select_in(self.conn, "SELECT key, row FROM lp_seen WHERE key {IN}", (), keys))  # type: ignore[arg-type]

@@ -19,20 +19,6 @@ import tldextract
 
 from leadport.domain import freemail
 
-__all__ = [
-    "FREE_MAIL_BRANDS",
-    "FREE_MAIL_DOMAINS",
-    "EmailCheck",
-    "LinkedInCheck",
-    "PhoneCheck",
-    "email_domain",
-    "is_free_mail",
-    "normalize_domain",
-    "normalize_email",
-    "normalize_linkedin",
-    "normalize_phone",
-]
-
 _CACHE = 1 << 15
 # Zero-width characters that survive copy and paste from web pages and CRMs; str.strip() keeps them.
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -66,13 +52,9 @@ _SPECIAL_TLDS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 def _fast_email(text: str) -> bool:
     """True when the regex alone can vouch for `text` (already stripped and lowercased)."""
     match = _FAST_EMAIL.fullmatch(text)
-    return (
-        match is not None
-        and match.group(1) not in _SPECIAL_TLDS
-        and len(text) <= 254
-        and text.index("@") <= 64
-        and "--" not in text
-    )
+    if match is None or match.group(1) in _SPECIAL_TLDS or "--" in text:
+        return False
+    return len(text) <= 254 and text.index("@") <= 64
 
 
 def normalize_email(raw: str) -> EmailCheck:
@@ -199,6 +181,8 @@ def normalize_phone(raw: str, region: str | None) -> PhoneCheck:
     text = _clean_text(raw)
     if not text:
         return PhoneCheck(None, True)
+    if fast := _fast_phone(text):
+        return PhoneCheck(fast, True)
     if text[:4].lower() == "tel:":
         text = text[4:].strip()
     number = _parse_phone(text, region.upper() if region else None)
@@ -206,6 +190,46 @@ def normalize_phone(raw: str, region: str | None) -> PhoneCheck:
         return PhoneCheck(raw.strip(), False)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneCheck(f"{e164};ext={number.extension}" if number.extension else e164, True)
+
+
+# `+CC NSN` with spaces, dots or dashes: what CRMs export. phonenumbers.parse costs ≈ 20 µs even
+# here; this answers the same in ≈ 2 µs and leaves every other shape to it.
+_FAST_PHONE = re.compile(r"\+[1-9](?:[ .-]?[0-9]){6,19}")
+_PHONE_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def _fast_phone(text: str) -> str | None:
+    """The E.164 form parse would give, or None when only parse can tell: a national number
+    starting with 0 or with the country's national prefix (parse may strip it), or a length
+    that is not possible for the country."""
+    if not _FAST_PHONE.fullmatch(text):
+        return None
+    digits = text[1:].translate(_PHONE_SEPARATORS)
+    for size in (1, 2, 3):
+        if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            code, national = int(digits[:size]), digits[size:]
+            break
+    else:
+        return None
+    prefix = _national_prefix(code)
+    if national[0] == "0" or len(national) > 17 or (prefix and prefix.match(national)):
+        return None
+    return "+" + digits if _possible_length(code, len(national)) else None
+
+
+@cache
+def _national_prefix(code: int) -> re.Pattern[str] | None:
+    region = phonenumbers.region_code_for_country_code(code)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    pattern = meta.national_prefix_for_parsing if meta else None
+    return re.compile(pattern) if pattern else None
+
+
+@cache
+def _possible_length(code: int, length: int) -> bool:
+    """is_possible_number looks at the country and the national number's length only."""
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int("1" * length))
+    return bool(phonenumbers.is_possible_number(number))
 
 
 def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -224,7 +248,7 @@ def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | No
 
 # --------------------------------------------------------------------------------------- domain
 
-# Consumer mailboxes: a company domain is never derived from these (PRODUCT.md §3, transforms).
+# Consumer mailboxes, beyond freemail.py's: a company domain is never derived from these.
 _MORE_FREE_MAIL = """
     mail.com email.com usa.com inbox.com hushmail.com mailfence.com posteo.de posteo.net
     mailbox.org duck.com tutanota.de tutamail.com keemail.me ya.ru windowslive.com passport.com
@@ -236,9 +260,7 @@ _MORE_FREE_MAIL = """
 """
 FREE_MAIL_DOMAINS: frozenset[str] = freemail.FREE_MAIL_DOMAINS | frozenset(_MORE_FREE_MAIL.split())
 # Brands whose free mailboxes exist under many suffixes: yahoo.com.br, hotmail.be, gmx.at…
-FREE_MAIL_BRANDS: frozenset[str] = frozenset(
-    {"yahoo", "hotmail", "outlook", "live", "gmx", "yandex", "aol"}
-)
+FREE_MAIL_BRANDS = frozenset({"yahoo", "hotmail", "outlook", "live", "gmx", "yandex", "aol"})
 
 
 @cache
@@ -260,15 +282,13 @@ def normalize_domain(raw: str) -> str | None:
     if not host:
         return None
     try:
-        ascii_host = email_validator.validate_email(
-            "x@" + host, check_deliverability=False
-        ).ascii_domain
+        checked = email_validator.validate_email("x@" + host, check_deliverability=False)
     except email_validator.EmailNotValidError:
         return None
-    parts = _extractor()(ascii_host)
-    if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
-    return ascii_host
+    parts = _extractor()(checked.ascii_domain)
+    return (
+        f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else checked.ascii_domain
+    )
 
 
 def _host_of(text: str) -> str:

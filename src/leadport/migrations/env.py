@@ -16,14 +16,13 @@ from leadport.db.schema import metadata
 config = context.config
 engine = config.attributes.get("engine") or make_engine(get_settings())
 
-with engine.connect().execution_options(**{WRITE: True}) as connection:
-    with connection.begin():
-        if not is_sqlite(connection):
-            connection.execute(text("SELECT pg_advisory_xact_lock(6000001)"))
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            render_as_batch=is_sqlite(connection),
-            transactional_ddl=True,
-        )
-        context.run_migrations()
+with engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
+    if not is_sqlite(connection):
+        connection.execute(text("SELECT pg_advisory_xact_lock(6000001)"))
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=is_sqlite(connection),
+        transactional_ddl=True,
+    )
+    context.run_migrations()

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from leadport.db.bulk import utcnow
 from leadport.db.schema import campaigns, members, users, workspaces
-from leadport.domain.model import TRIAL_LEAD_LIMIT, LEAD_FIELDS, Plan, Policy, Role
+from leadport.domain.model import LEAD_FIELDS, TRIAL_LEAD_LIMIT, Plan, Policy, Role
 from leadport.errors import ConflictError, NotFoundError, PermissionDeniedError, UsageError
 
 DEFAULT_WORKSPACE = "default"

@@ -7,7 +7,7 @@ import typer
 from leadport.cli.common import AsOpt, WorkspaceOpt, app_, resolve, say
 from leadport.db.engine import write_transaction
 from leadport.domain.model import Plan, Role
-from leadport.services import directory, dnc
+from leadport.services import directory, dnc, permissions
 
 workspace_app = typer.Typer(help="Create workspaces.", no_args_is_help=True)
 member_app = typer.Typer(help="Manage a workspace's members.", no_args_is_help=True)
@@ -39,7 +39,7 @@ def member_add(
 ) -> None:
     """Add a member to a workspace (admins only)."""
     ws, acting = resolve(workspace, as_)
-    directory.require_admin(acting, "manage members")
+    permissions.require_admin(acting, "manage members")
     with write_transaction(app_().engine) as conn:
         member = directory.add_member(conn, ws.id, email, role)
     say(f"{member.email} added to {ws.name} as {member.role}.")

@@ -10,7 +10,15 @@ import sys
 import click
 import typer
 
-from leadport.cli import admin_cmds, demo_cmd, history_cmds, import_cmd, lead_cmds, server_cmds
+from leadport.cli import (
+    admin_cmds,
+    demo_cmd,
+    history_cmds,
+    import_cmd,
+    lead_cmds,
+    rollback_cmds,
+    server_cmds,
+)
 from leadport.cli.common import err_console
 from leadport.errors import InputFileError, LeadportError, UsageError
 
@@ -25,6 +33,7 @@ import_cmd.register(app)
 admin_cmds.register(app)
 lead_cmds.register(app)
 history_cmds.register(app)
+rollback_cmds.register(app)
 demo_cmd.register(app)
 server_cmds.register(app)
 

@@ -24,7 +24,8 @@ from leadport.db.bulk import utcnow
 from leadport.db.engine import is_sqlite
 from leadport.db.schema import api_keys, members, users
 from leadport.errors import ConflictError, NotFoundError, PermissionDeniedError, UsageError
-from leadport.services.directory import Member, find_member, require_admin
+from leadport.services.directory import Member, find_member
+from leadport.services.permissions import require_admin
 
 KEY_PATTERN = re.compile(r"^lp_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -172,11 +172,6 @@ def find_member(conn: Connection, workspace_id: int, email: str | None) -> Membe
     return Member(row[0], row[1], row[2], row[3])
 
 
-def require_admin(member: Member, action: str) -> None:
-    if not member.is_admin:
-        raise PermissionDeniedError(f"Only an admin may {action}; {member.email} is a member.")
-
-
 def create_campaign(
     conn: Connection,
     workspace_id: int,

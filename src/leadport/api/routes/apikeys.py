@@ -11,7 +11,7 @@ from leadport.api.errors import error_responses
 from leadport.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from leadport.db.engine import read_transaction, write_transaction
 from leadport.services import apikeys
-from leadport.services.directory import require_admin
+from leadport.services.permissions import require_admin
 
 router = APIRouter(prefix="/api/v1/apikeys", tags=["api keys"])
 

@@ -21,7 +21,7 @@ from leadport.api.schemas import (
 )
 from leadport.db.engine import read_transaction, write_transaction
 from leadport.db.schema import campaigns, members, users
-from leadport.services import directory, dnc
+from leadport.services import directory, dnc, permissions
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
 health_router = APIRouter(tags=["health"])
@@ -82,7 +82,7 @@ def list_members(member: MemberDep, srv: ServerDep) -> Any:
 )
 def add_member(body: MemberCreate, member: MemberDep, srv: ServerDep) -> Any:
     """Add a member by login email (admins only)."""
-    directory.require_admin(member, "manage members")
+    permissions.require_admin(member, "manage members")
     with write_transaction(srv.app.engine) as conn:
         return _member(directory.add_member(conn, member.workspace_id, body.email, body.role))
 

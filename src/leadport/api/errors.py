@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadport.errors import (
@@ -115,6 +116,16 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
+def _database_data_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL refuses NUL in text even in a look-up; that is the caller's input, not a fault."""
+    if "NUL (0x00)" in str(exc):
+        return JSONResponse(
+            error_body("usage_error", "Text may not contain NUL (U+0000) characters."),
+            status_code=422,
+        )
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse(
@@ -128,4 +139,5 @@ def install(api: FastAPI) -> None:
     api.add_exception_handler(RequestValidationError, _validation_error)
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(StarletteHTTPException, _http_error)
+    api.add_exception_handler(DataError, _database_data_error)
     api.add_exception_handler(Exception, _unexpected)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from leadport.db.bulk import utcnow
 from leadport.db.engine import is_sqlite
 from leadport.db.schema import api_keys, members, users
+from leadport.domain.names import check_name
 from leadport.errors import ConflictError, NotFoundError, PermissionDeniedError, UsageError
 from leadport.services.directory import Member, find_member
 from leadport.services.permissions import require_admin
@@ -91,6 +92,8 @@ def create_key(
     conn: Connection, secret_key: str, owner: Member, *, name: str | None = None
 ) -> NewKey:
     """A new key for `owner`; the caller shows `secret` once."""
+    if name is not None:
+        name = check_name(name, "A key name")
     if name is not None and len(name) > 200:
         raise UsageError("A key name has at most 200 characters.")
     prefix = "".join(secrets.choice(_ALPHABET) for _ in range(12))

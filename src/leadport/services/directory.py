@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select
 from leadport.db.bulk import utcnow
 from leadport.db.schema import campaigns, members, users, workspaces
 from leadport.domain.model import LEAD_FIELDS, TRIAL_LEAD_LIMIT, Plan, Policy, Role
+from leadport.domain.names import check_name
 from leadport.errors import ConflictError, NotFoundError, PermissionDeniedError, UsageError
 
 DEFAULT_WORKSPACE = "default"
@@ -97,6 +98,9 @@ def create_workspace(
     region: str | None = None,
     admin_email: str = LOCAL_ADMIN,
 ) -> Workspace:
+    name = check_name(name, "A workspace name")
+    if not name:
+        raise UsageError("A workspace needs a name.")
     if conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).first():
         raise ConflictError(f"A workspace named {name!r} already exists.")
     if lead_limit is not None and lead_limit < 0:
@@ -135,6 +139,7 @@ def _user_id(conn: Connection, email: str) -> int:
 
 
 def add_member(conn: Connection, workspace_id: int, email: str, role: Role) -> Member:
+    email = check_name(email, "An email address")
     if "@" not in email:
         raise UsageError(f"{email!r} is not an email address.")
     user_id = _user_id(conn, email)
@@ -180,7 +185,7 @@ def create_campaign(
     required_fields: list[str] | None = None,
     reject_invalid_leads: bool = False,
 ) -> Campaign:
-    name = name.strip()
+    name = check_name(name, "A campaign name")
     if not name:
         raise UsageError("A campaign needs a name.")
     for field in required_fields or []:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from leadport.cli import (
@@ -20,7 +19,7 @@ from leadport.cli import (
     server_cmds,
 )
 from leadport.cli.common import err_console
-from leadport.errors import InputFileError, LeadportError, UsageError
+from leadport.errors import LeadportError, UsageError
 
 app = typer.Typer(
     name="leadport",
@@ -44,20 +43,12 @@ def _fail(message: str, code: int) -> None:
 
 
 def run() -> None:
-    """Entry point: no traceback ever reaches the user."""
+    """Entry point: no traceback ever reaches the user. Typer parses in standalone mode, so its
+    own usage errors print the usage and exit 2; every refusal of ours is one sentence here."""
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _fail("aborted.", 1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        app(prog_name="leadport")
     except UsageError as exc:
         _fail(exc.message, 2)
-    except InputFileError as exc:
-        _fail(exc.message, 1)
     except LeadportError as exc:
         _fail(exc.message, 1)
     except KeyboardInterrupt:

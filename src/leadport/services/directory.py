@@ -107,8 +107,8 @@ def create_workspace(
         raise UsageError("--lead-limit must be zero or more.")
     if region is not None and not (len(region) == 2 and region.isalpha()):
         raise UsageError(f"--region must be a two-letter country code such as FR, not {region!r}.")
-    ws_id = conn.execute(
-        insert(workspaces).values(
+    ws_id = conn.scalar(
+        insert(workspaces).returning(workspaces.c.id).values(
             name=name,
             plan=plan,
             lead_limit=lead_limit,
@@ -117,7 +117,8 @@ def create_workspace(
             members_can_rollback=False,
             created_at=utcnow(),
         )
-    ).inserted_primary_key[0]
+    )
+    assert ws_id is not None
     add_member(conn, ws_id, admin_email, Role.ADMIN)
     return workspace_by_id(conn, ws_id)
 
@@ -133,9 +134,11 @@ def _user_id(conn: Connection, email: str) -> int:
     found = conn.execute(select(users.c.id).where(users.c.email == email)).scalar()
     if found is not None:
         return int(found)
-    return int(
-        conn.execute(insert(users).values(email=email, created_at=utcnow())).inserted_primary_key[0]
+    new_id = conn.scalar(
+        insert(users).returning(users.c.id).values(email=email, created_at=utcnow())
     )
+    assert new_id is not None
+    return int(new_id)
 
 
 def add_member(conn: Connection, workspace_id: int, email: str, role: Role) -> Member:

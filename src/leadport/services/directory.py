@@ -108,7 +108,9 @@ def create_workspace(
     if region is not None and not (len(region) == 2 and region.isalpha()):
         raise UsageError(f"--region must be a two-letter country code such as FR, not {region!r}.")
     ws_id = conn.scalar(
-        insert(workspaces).returning(workspaces.c.id).values(
+        insert(workspaces)
+        .returning(workspaces.c.id)
+        .values(
             name=name,
             plan=plan,
             lead_limit=lead_limit,

@@ -6,8 +6,12 @@ Design notes (why, not what):
 - `lead_changes` keeps, per import, each field's before- and after-value on leads that existed
   before it: a rollback can return them, and knows a field was edited since when the current
   value no longer equals the after-value.
-- A rollback moves what it removes into `rollback_archive` (one JSON document per removed row),
-  so a restore can put back exactly what was there.
+- A rollback moves what it removes into archive tables that mirror the live ones
+  (`archived_leads`, `archived_memberships`, `archived_activities`) plus `archived_field_values`
+  (each field it returned to its before-value): both ways are one INSERT … SELECT per table, so
+  a million-row rollback or restore stays set-based, and rows come back with their own ids and
+  timestamps. Each archive row carries the rolled-back import's id; the restore, or the purge
+  after the retention period, deletes them by that id.
 """
 
 from __future__ import annotations
@@ -193,6 +197,9 @@ imports = Table(
     _ts("rolled_back_at", nullable=True),
     Column("rolled_back_by", Integer, nullable=True),
     Column("backup_path", Text, nullable=True),
+    # The rollback's backup CSV in stored_files, and when its restore data was purged.
+    Column("backup_file_id", Integer, nullable=True),
+    _ts("restore_purged_at", nullable=True),
     UniqueConstraint("workspace_id", "idempotency_key", name="uq_imports_workspace_idem"),
 )
 Index("ix_imports_workspace_sha", imports.c.workspace_id, imports.c.file_sha256)
@@ -228,16 +235,83 @@ lead_changes = Table(
 Index("ix_lead_changes_import", lead_changes.c.import_id)
 Index("ix_lead_changes_lead", lead_changes.c.lead_id)
 
-# What a rollback removed, kept for restore until the retention period ends.
-rollback_archive = Table(
-    "rollback_archive",
+
+# What a rollback removed, kept for restore until the retention period ends. The first three
+# mirror leads, campaign_leads and activities column for column, keyed by (import_id, id);
+# `restore_skip` is set during a restore on rows it must leave out (identifier taken…).
+def _archive_key() -> Column:
+    return Column(
+        "import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+archived_leads = Table(
+    "archived_leads",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(20), nullable=False),  # lead | membership | activity | field
-    Column("payload", JSON, nullable=False),
+    _archive_key(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("workspace_id", Integer, nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("linkedin_url", Text, nullable=True),
+    Column("linkedin_key", Text, nullable=True),
+    Column("first_name", Text, nullable=True),
+    Column("last_name", Text, nullable=True),
+    Column("company_name", Text, nullable=True),
+    Column("company_domain", Text, nullable=True),
+    Column("job_title", Text, nullable=True),
+    Column("phone", Text, nullable=True),
+    Column("custom_fields", JSON, nullable=True),
+    Column("tags", JSON, nullable=True),
+    Column("name_key", Text, nullable=True),
+    Column("email_status", String(20), nullable=True),
+    Column("created_import_id", Integer, nullable=True),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Column("restore_skip", Text, nullable=True),
+    sqlite_with_rowid=False,
 )
-Index("ix_rollback_archive_import", rollback_archive.c.import_id)
+
+archived_memberships = Table(
+    "archived_memberships",
+    metadata,
+    _archive_key(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("lead_id", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Column("restore_skip", Text, nullable=True),
+    sqlite_with_rowid=False,
+)
+Index(
+    "ix_archived_memberships_lead", archived_memberships.c.import_id, archived_memberships.c.lead_id
+)
+
+archived_activities = Table(
+    "archived_activities",
+    metadata,
+    _archive_key(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("campaign_lead_id", Integer, nullable=False),
+    Column("type", String(20), nullable=False),
+    _ts("at"),
+    sqlite_with_rowid=False,
+)
+
+# A field (as in lead_changes) that the rollback returned from after_value to before_value on a
+# lead that stays; lead_updated_at is the lead's updated_at before the rollback touched it.
+archived_field_values = Table(
+    "archived_field_values",
+    metadata,
+    _archive_key(),
+    Column("lead_id", Integer, primary_key=True, autoincrement=False),
+    Column("field", Text, primary_key=True),
+    Column("before_value", Text, nullable=True),
+    Column("after_value", Text, nullable=True),
+    _ts("lead_updated_at"),
+    sqlite_with_rowid=False,
+)
 
 saved_mappings = Table(
     "saved_mappings",
@@ -324,5 +398,7 @@ stored_files = Table(
     Column("name", Text, nullable=False),
     Column("media_type", String(100), nullable=False),
     Column("content", LargeBinary, nullable=False),
+    # "gzip" when content is stored compressed (serve it with Content-Encoding: gzip), else NULL.
+    Column("content_encoding", String(20), nullable=True),
     _ts("created_at"),
 )

@@ -1,0 +1,75 @@
+"""The import a rollback or restore acts on, who acts, and the audit entry they leave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from leadport.db.bulk import utcnow
+from leadport.db.schema import audit_entries, imports
+from leadport.errors import NotFoundError
+from leadport.services import directory
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    id: int
+    workspace_id: int
+    member_id: int | None
+    campaign_id: int | None
+    source: str
+    state: str
+    rolled_back_at: datetime | None
+    restore_purged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Target:
+    record: ImportRecord
+    workspace: directory.Workspace
+    member: directory.Member
+
+
+def load_target(conn: Connection, import_id: int, as_email: str | None) -> Target:
+    """The import (any workspace: its id names it) and the acting member of its workspace."""
+    row = conn.execute(
+        select(
+            imports.c.id,
+            imports.c.workspace_id,
+            imports.c.member_id,
+            imports.c.campaign_id,
+            imports.c.source,
+            imports.c.state,
+            imports.c.rolled_back_at,
+            imports.c.restore_purged_at,
+        ).where(imports.c.id == import_id, imports.c.dry_run.is_(False))
+    ).first()
+    if row is None:
+        raise NotFoundError(f"No import {import_id}.")
+    record = ImportRecord(*row[:6], aware(row[6]), aware(row[7]))
+    workspace = directory.workspace_by_id(conn, record.workspace_id)
+    member = directory.find_member(conn, workspace.id, as_email)
+    return Target(record, workspace, member)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives timestamps back without their zone; leadport stores UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def audit(conn: Connection, target: Target, action: str, detail: dict[str, Any]) -> None:
+    conn.execute(
+        insert(audit_entries).values(
+            workspace_id=target.workspace.id,
+            member_id=target.member.id,
+            action=action,
+            subject=str(target.record.id),
+            detail={"member": target.member.email, **detail},
+            at=utcnow(),
+        )
+    )

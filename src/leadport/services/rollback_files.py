@@ -1,0 +1,73 @@
+"""The rollback's backup CSV: in `stored_files` (gzip, so any API process can serve it) and in
+`<data_dir>/backups/` for the CLI.
+
+The file is written to a temporary name inside the rollback's transaction and renamed only
+after the commit: a failed or killed rollback leaves no backup that describes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, insert
+
+from leadport.config import Settings
+from leadport.db.backup_rows import backup_rows, custom_field_names
+from leadport.db.schema import stored_files
+from leadport.writers.rollback_backup import gzip_file, write_backup_csv
+
+
+@dataclass(frozen=True)
+class PendingBackup:
+    temp: Path
+    final: Path
+    file_id: int
+    rows: int
+
+    def publish(self) -> Path:
+        os.replace(self.temp, self.final)
+        return self.final
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.temp.unlink()
+
+
+def backups_dir(settings: Settings) -> Path:
+    return (settings.data_dir / "backups").resolve()
+
+
+def write_backup(
+    conn: Connection, settings: Settings, workspace_id: int, import_id: int, now: datetime
+) -> PendingBackup:
+    """Write the backup of what the archive holds for this import (before the deletes)."""
+    folder = backups_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"import-{import_id}-rollback-{now.strftime('%Y%m%dT%H%M%SZ')}.csv"
+    temp = folder / f".{name}.{os.getpid()}.tmp"
+    try:
+        with temp.open("w", encoding="utf-8-sig", newline="") as out:
+            count = write_backup_csv(
+                out, custom_field_names(conn, import_id), backup_rows(conn, import_id)
+            )
+        file_id = conn.execute(
+            insert(stored_files)
+            .returning(stored_files.c.id)
+            .values(
+                workspace_id=workspace_id,
+                name=name,
+                media_type="text/csv",
+                content=gzip_file(temp),
+                content_encoding="gzip",
+                created_at=now,
+            )
+        ).scalar_one()
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    return PendingBackup(temp, folder / name, int(file_id), count)

@@ -79,8 +79,10 @@ def custom_field_names(conn: Connection, import_id: int) -> list[str]:
 
 def backup_rows(conn: Connection, import_id: int) -> Iterator[BackupRow]:
     n = len(LEAD_FIELDS)
-    result = conn.execution_options(stream_results=True, yield_per=2_000).execute(
-        text(_ROWS), {"x": import_id}
+    result = conn.execute(
+        text(_ROWS),
+        {"x": import_id},
+        execution_options={"stream_results": True, "yield_per": 2_000},
     )
     for row in result:
         yield BackupRow(

@@ -113,7 +113,8 @@ def test_rollback_restores_fields_custom_fields_and_tags_changed_by_the_import(
     assert done.exit_code == 0, done.stderr
     assert (done.json()["fields_restored"], done.json()["leads_reverted"]) == (5, 1)
     after = lead(database_url, "a@x.com")
-    assert after is not None and before is not None
+    assert after is not None
+    assert before is not None
     assert {k: v for k, v in after.items() if k != "updated_at"} == {
         k: v for k, v in before.items() if k != "updated_at"
     }

@@ -211,3 +211,31 @@ def test_rollback_without_yes_off_a_terminal_asks_for_yes_and_changes_nothing(
         "without a terminal.\n"
     )
     assert snapshot(database_url) == before
+
+
+def test_on_a_terminal_the_preview_is_shown_and_the_answer_decides(
+    cli, database_url, write_csv, monkeypatch
+):
+    from leadport.cli import rollback_cmds
+
+    monkeypatch.setattr(rollback_cmds, "interactive", lambda: True)
+    first = import_id(cli("import", write_csv("Email\na@x.com\n"), "--json"))
+    before = snapshot(database_url)
+
+    declined = cli("rollback", first, input="n\n")
+    assert snapshot(database_url) == before
+    accepted = cli("rollback", first, input="y\n")
+
+    assert declined.exit_code == 1
+    assert declined.stderr.startswith(
+        f"Rolling back import {first} would remove 0 memberships (0 with activity, 0 replied, "
+        "0 with a meeting booked), delete 1 lead and put back 0 field values on 0 leads.\n"
+        f"Roll back import {first}? [y/N]:"
+    )
+    assert declined.stderr.endswith(
+        f"leadport: Import {first} was not rolled back: the rollback was declined.\n"
+    )
+    assert accepted.exit_code == 0, accepted.stderr
+    # click writes the space after a prompt to stdout, even with err=True
+    assert accepted.stdout.lstrip().startswith(f"Import {first} rolled back: removed 0 memberships")
+    assert lead(database_url, "a@x.com") is None

@@ -45,9 +45,14 @@ def rollback_command(
     _show_rollback(roll_back(engine, app_().settings, number, as_), json_)
 
 
+def interactive() -> bool:
+    """Whether a confirmation can be asked (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _confirm(shown: RollbackResult) -> None:
     number = shown.import_id
-    if not sys.stdin.isatty():
+    if not interactive():
         raise UsageError(
             f"Rolling back import {number} needs a confirmation; add --yes to roll it back "
             "without a terminal."

@@ -54,14 +54,18 @@ def write_backup_csv(out: IO[str], custom_names: list[str], rows: Iterable[Backu
 
 
 def gzip_file(path: Path, level: int = 6) -> bytes:
-    """The file's bytes gzip-compressed, read a megabyte at a time."""
-    packer = zlib.compressobj(level, zlib.DEFLATED, 31)
-    parts: list[bytes] = []
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            parts.append(packer.compress(chunk))
-    parts.append(packer.flush())
-    return b"".join(parts)
+    """The file's bytes gzip-compressed, streamed through a temporary file beside it so that
+    only the compressed result is ever held in memory (once)."""
+    packed = path.with_name(path.name + ".gz")
+    try:
+        with path.open("rb") as src, packed.open("wb") as raw:
+            packer = zlib.compressobj(level, zlib.DEFLATED, 31)
+            while chunk := src.read(1 << 20):
+                raw.write(packer.compress(chunk))
+            raw.write(packer.flush())
+        return packed.read_bytes()
+    finally:
+        packed.unlink(missing_ok=True)
 
 
 def _cell(value: object) -> str:

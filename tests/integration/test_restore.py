@@ -206,3 +206,27 @@ def test_restore_gives_new_ids_where_the_old_ones_were_taken_since(cli, database
         " LEFT JOIN activities a ON a.campaign_lead_id = cl.id GROUP BY l.email ORDER BY l.email",
     )
     assert rows == [("x@x.com", 0), ("y@x.com", 1), ("z@x.com", 0)]
+
+
+def test_restore_gives_back_custom_fields_and_tags_in_the_order_the_import_added_them(
+    cli, database_url, write_csv
+):
+    cli("import", write_csv("Email,First Name\na@x.com,Ann\n", "seed.csv"))
+    upd = write_csv("Email,Zeta,Alpha,Mid\na@x.com,z,a,m\n", "upd.csv")
+    second = import_id(
+        cli("import", upd, "--tag", "zulu", "--tag", "alpha", "--tag", "mike", "--json")
+    )
+    before = snapshot(database_url, BOOKKEEPING)
+    added = lead(database_url, "a@x.com")
+    assert added is not None
+    assert (list(added["custom_fields"]), added["tags"]) == (
+        ["Zeta", "Alpha", "Mid"],
+        ["zulu", "alpha", "mike"],
+    )
+
+    assert cli("rollback", second, "--yes").exit_code == 0
+    restored = cli("restore", second, "--json")
+
+    assert restored.exit_code == 0, restored.stderr
+    assert restored.json()["fields_restored"] == 6
+    assert snapshot(database_url, BOOKKEEPING) == before

@@ -10,7 +10,7 @@ memory does not grow with the import.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +62,9 @@ def run_field_pass(
 ) -> FieldPass:
     result = FieldPass()
     for page in _pages(conn, import_id):
-        leads = _load(conn, workspace_id, sorted({row[0] for row in page}))
+        ids = sorted({row[0] for row in page})
+        leads = _load(conn, workspace_id, ids)
+        page.sort(key=_change_order(conn, import_id, ids))
         taken = _taken(conn, workspace_id, page, direction)
         changed = _apply_page(page, leads, taken, direction, result)
         if write and changed:
@@ -93,6 +95,19 @@ def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
             rows = [r for r in rows if r[0] != last]
         after = rows[-1][0]
         yield rows
+
+
+def _change_order(
+    conn: Connection, import_id: int, ids: list[int]
+) -> Callable[[tuple[Any, ...]], tuple[int, int]]:
+    """Sort key: each lead's fields in the order the import changed them, so custom fields and
+    tags it added come back in their original order (they are appended one by one)."""
+    sql = (  # "+import_id": look up by lead (the index on import_id would scan the whole import)
+        "SELECT lead_id, field, min(id) FROM lead_changes"
+        " WHERE +import_id = ? AND lead_id {IN} GROUP BY lead_id, field"
+    )
+    first = {(r[0], r[1]): r[2] for r in select_in(conn, sql, (import_id,), ids)}
+    return lambda row: (row[0], first.get((row[0], row[1]), 0))
 
 
 def _load(conn: Connection, workspace_id: int, ids: list[int]) -> dict[int, _Lead]:

@@ -24,13 +24,14 @@ def test_a_member_may_not_roll_back_without_members_can_rollback(cli, database_u
     _, members = team
     before = snapshot(database_url)
 
-    refused = cli("rollback", members, "--yes", "--as", "m@x.com")
+    for args in (("--yes",), ("--preview",), ()):  # no --yes off a terminal: still this refusal
+        refused = cli("rollback", members, *args, "--as", "m@x.com")
 
-    assert refused.exit_code == 1
-    assert refused.stderr == (
-        f"leadport: Only an admin may roll back import {members}; m@x.com is a member (an admin "
-        "can allow members to roll back their own imports with members_can_rollback).\n"
-    )
+        assert refused.exit_code == 1
+        assert refused.stderr == (
+            f"leadport: Only an admin may roll back import {members}; m@x.com is a member (an "
+            "admin can allow members to roll back their own imports with members_can_rollback).\n"
+        )
     assert snapshot(database_url) == before
 
 

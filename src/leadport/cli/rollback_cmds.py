@@ -10,7 +10,12 @@ import typer
 from leadport.cli.common import AsOpt, JsonOpt, app_, err_console, print_json
 from leadport.errors import ConflictError, UsageError
 from leadport.services.restore import RestoreResult, purge_rollback_data, restore_import
-from leadport.services.rollback import RollbackResult, preview_rollback, roll_back
+from leadport.services.rollback import (
+    RollbackResult,
+    ensure_rollback_allowed,
+    preview_rollback,
+    roll_back,
+)
 
 SHOWN = 20  # newer values or skipped leads listed in the human summary
 
@@ -36,6 +41,12 @@ def rollback_command(
     changed, and keep a backup CSV of what was removed."""
     number = parse_import_id(import_id)
     engine = app_().engine
+    if not (preview or yes or interactive()):
+        ensure_rollback_allowed(engine, number, as_)  # a refusal says more than "add --yes"
+        raise UsageError(
+            f"Rolling back import {number} needs a confirmation; add --yes to roll it back "
+            "without a terminal."
+        )
     if preview or not yes:
         shown = preview_rollback(engine, number, as_)
         if preview:
@@ -52,11 +63,6 @@ def interactive() -> bool:
 
 def _confirm(shown: RollbackResult) -> None:
     number = shown.import_id
-    if not interactive():
-        raise UsageError(
-            f"Rolling back import {number} needs a confirmation; add --yes to roll it back "
-            "without a terminal."
-        )
     for line in rollback_lines(shown):
         err_console.print(line, highlight=False, markup=False, soft_wrap=True)
     if not typer.confirm(f"Roll back import {number}?", default=False, err=True):

@@ -81,10 +81,15 @@ def _checked(conn: Connection, import_id: int, as_email: str | None) -> Target:
     return target
 
 
+def ensure_rollback_allowed(engine: Engine, import_id: int, as_email: str | None = None) -> None:
+    """Refuse now, without waiting for the write lock (a running import holds it)."""
+    with read_transaction(engine) as conn:
+        _checked(conn, import_id, as_email)
+
+
 def preview_rollback(engine: Engine, import_id: int, as_email: str | None = None) -> RollbackResult:
     """What a rollback would do now; the field pass runs for real and is rolled back."""
-    with read_transaction(engine) as conn:
-        _checked(conn, import_id, as_email)  # refuse a running import rather than wait for it
+    ensure_rollback_allowed(engine, import_id, as_email)
     with engine.connect().execution_options(**{WRITE: True}) as conn:
         trans = conn.begin()
         try:
@@ -100,8 +105,7 @@ def roll_back(
     engine: Engine, settings: Settings, import_id: int, as_email: str | None = None
 ) -> RollbackResult:
     """Roll the import back in one transaction and return what was done."""
-    with read_transaction(engine) as conn:
-        _checked(conn, import_id, as_email)
+    ensure_rollback_allowed(engine, import_id, as_email)
     backup: PendingBackup | None = None
     try:
         with write_transaction(engine) as conn:

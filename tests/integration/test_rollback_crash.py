@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -42,8 +43,11 @@ def test_a_process_killed_mid_rollback_leaves_the_database_exactly_as_before(
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate()
 
+    backups = tmp_path / "data" / "backups"
     assert snapshot(database_url) == before
-    assert not list((tmp_path / "data" / "backups").glob("*.csv"))
+    assert not list(backups.glob("*.csv"))
     again = cli("rollback", target, "--yes", "--json")
     assert again.exit_code == 0, again.stderr
     assert (again.json()["memberships"], again.json()["leads_deleted"]) == (300, 299)
+    # the killed rollback's half-written temporary file is gone too
+    assert sorted(p.name for p in backups.iterdir()) == [Path(again.json()["backup_file"]).name]

@@ -47,6 +47,8 @@ def write_backup(
     """Write the backup of what the archive holds for this import (before the deletes)."""
     folder = backups_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f".import-{import_id}-rollback-*.tmp*"):
+        stale.unlink(missing_ok=True)  # left by a rollback of this import killed before its commit
     name = f"import-{import_id}-rollback-{now.strftime('%Y%m%dT%H%M%SZ')}.csv"
     temp = folder / f".{name}.{os.getpid()}.tmp"
     try:

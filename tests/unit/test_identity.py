@@ -252,6 +252,25 @@ def test_normalizing_a_profile_url_twice_changes_nothing(prefix: str, slug: str,
     assert normalize_linkedin(once.value or "") == once
 
 
+_URL_PIECES = ["linkedin.com", "www.", "fr.", "m.", "http", "s", "://", "/", "/in/", "pub"]
+_URL_PIECES += ["sales/lead", "John-Doe", "x", "%C3%BC", "%FF", "?", "#", ":", "=", " ", "@"]
+_URL_PIECES += ["\t", "\n", "\u200b"]
+_ANY_URL = st.lists(st.sampled_from(_URL_PIECES), max_size=12).map("".join)
+
+
+@given(_ANY_URL)
+def test_the_linkedin_fast_path_never_disagrees_with_the_slow_path(raw: str) -> None:
+    assert normalize_linkedin(raw) == identity._slow_linkedin.__wrapped__(raw)
+
+
+@given(_PREFIX, _SLUG, _TAIL, st.sampled_from(["", "?u=http://x", "/%FF", "#a:b", "?q=1#f"]))
+def test_the_linkedin_fast_path_agrees_on_export_forms(
+    prefix: str, slug: str, tail: str, extra: str
+) -> None:
+    raw = f"{prefix}linkedin.com/in/{slug}{tail}{extra}"
+    assert normalize_linkedin(raw) == identity._slow_linkedin.__wrapped__(raw)
+
+
 # ------------------------------------------------------------------------------------------ phone
 
 
@@ -291,6 +310,41 @@ def test_an_extension_is_kept_after_the_e164_number() -> None:
 )
 def test_an_unparseable_phone_keeps_its_text_and_is_flagged(raw: str, region: str | None) -> None:
     assert normalize_phone(raw, region) == PhoneCheck(raw.strip(), False)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "0",
+                "1",
+                "6",
+                "33",
+                " ",
+                "-",
+                ".",
+                "(",
+                ")",
+                "+",
+                "\uff0b",
+                "00",
+                "tel:",
+                "x",
+                "ext. ",
+                ";phone-context=+33",
+                "\u0660",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_without_a_region_the_national_shortcut_never_disagrees_with_phonenumbers(
+    raw: str,
+) -> None:
+    text = identity._clean_text(raw)
+    text = text[4:].strip() if text[:4].lower() == "tel:" else text
+    if text and identity._national_only(text):
+        assert identity._parse_phone(text, None) is None
 
 
 def test_a_blank_phone_is_nothing_and_no_warning() -> None:

@@ -108,8 +108,13 @@ class LinkedInCheck(NamedTuple):
 
 
 _LINKEDIN = "https://www.linkedin.com"
+# What exports write: host variants, then the slug, then what the slow path throws away (a
+# locale suffix or other segments without `%`, a query, a fragment). A `:` after the host sends
+# the value to the slow path, whose urlsplit reads `host/x?u=http://…` differently.
 _FAST_LINKEDIN = re.compile(
-    r"(?:https?://)?(?:(?:www|m|[a-z]{2})\.)?linkedin\.com/in/([a-z0-9_-]+)/?", re.IGNORECASE
+    r"(?:https?://)?(?:(?:www|m|[a-z]{2})\.)?linkedin\.com/in/([a-z0-9_-]+)"
+    r"(?:/[^?#%:]*)?(?:[?#][^:]*)?",
+    re.IGNORECASE,
 )
 _LINKEDIN_HOST = re.compile(r"(?:(?:www|m|[a-z]{2})\.)?linkedin\.com")
 # Member ids (`/in/ACoAAB…`, as Sales Navigator exports give) are case-sensitive, unlike vanity slugs.
@@ -185,6 +190,8 @@ def normalize_phone(raw: str, region: str | None) -> PhoneCheck:
         return PhoneCheck(fast, True)
     if text[:4].lower() == "tel:":
         text = text[4:].strip()
+    if not region and _national_only(text):
+        return PhoneCheck(raw.strip(), False)
     number = _parse_phone(text, region.upper() if region else None)
     if number is None:
         return PhoneCheck(raw.strip(), False)
@@ -230,6 +237,12 @@ def _possible_length(code: int, length: int) -> bool:
     """is_possible_number looks at the country and the national number's length only."""
     number = phonenumbers.PhoneNumber(country_code=code, national_number=int("1" * length))
     return bool(phonenumbers.is_possible_number(number))
+
+
+def _national_only(text: str) -> bool:
+    """Without a region, parse reads a number only from its `+` (or `00`, tried as `+`): a text
+    with neither is refused before it is parsed, ≈ 0.1 µs instead of ≈ 15 µs."""
+    return "+" not in text and "\uff0b" not in text and not text.startswith("00")
 
 
 def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:

@@ -239,3 +239,29 @@ def test_on_a_terminal_the_preview_is_shown_and_the_answer_decides(
     # click writes the space after a prompt to stdout, even with err=True
     assert accepted.stdout.lstrip().startswith(f"Import {first} rolled back: removed 0 memberships")
     assert lead(database_url, "a@x.com") is None
+
+
+def test_a_rolled_back_sync_run_goes_into_the_removal_memory_and_a_restore_takes_it_out(
+    cli, database_url, write_csv
+):
+    cli("campaign", "create", "C")
+    path = write_csv("Email,LinkedIn URL\na@x.com,\n,linkedin.com/in/bo\n")
+    run = import_id(cli("import", path, "--campaign", "C", "--json"))
+    sql(database_url, "UPDATE imports SET source = 'crm' WHERE id = :i", i=int(run))
+    bookkeeping = {
+        "audit_entries": {"*"},
+        "stored_files": {"*"},
+        "imports": {"backup_path", "backup_file_id"},
+    }
+    before = snapshot(database_url, bookkeeping)
+    bo_key = sql(database_url, "SELECT linkedin_key FROM leads WHERE email IS NULL")[0][0]
+
+    assert cli("rollback", run, "--yes").exit_code == 0
+    memory = sql(
+        database_url,
+        "SELECT c.name, r.lead_key FROM removal_memory r JOIN campaigns c ON c.id = r.campaign_id",
+    )
+    assert sorted(memory) == sorted([("C", "a@x.com"), ("C", bo_key)])
+    assert cli("restore", run).exit_code == 0
+
+    assert snapshot(database_url, bookkeeping) == before  # the memory is empty again

@@ -169,6 +169,8 @@ def test_a_preview_changes_nothing_and_gives_the_figures_of_the_cli_and_of_the_r
     assert done.status_code == 200, done.text
     assert done.json() == figures(imported, preview=False)
     assert client.get(f"/api/v1/imports/{imported}").json()["state"] == "rolled_back"
+    report = client.get(f"/api/v1/imports/{imported}/report")
+    assert (report.status_code, report.json()["account"]["added"]) == (200, 3)
     after = state(live_server, tenant.workspace.id)
     assert [lead["email"] for lead in after["leads"]] == ["old@example.com"]
     assert after["leads"][0]["job_title"] is None

@@ -17,7 +17,7 @@ from leadport.api.deps import ImportId, MemberDep, ServerDep
 from leadport.api.errors import error_responses
 from leadport.api.schemas import RestorePublic, RollbackPublic
 from leadport.db.engine import read_transaction
-from leadport.services.restore import restore_import
+from leadport.services import restore
 from leadport.services.rollback import preview_rollback, roll_back
 from leadport.services.rollback_files import stored_backup
 
@@ -92,7 +92,7 @@ def get_backup_csv(import_id: ImportId, member: MemberDep, srv: ServerDep, reque
 @router.post(
     "/{import_id}/restore", response_model=RestorePublic, responses=error_responses(403, 404, 409)
 )
-def restore(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
+def restore_import(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     """Bring a rolled-back import back: leads, memberships, statuses, activity and field values.
 
     Admins only (403), within the retention period of the rollback (409 after it, and for an
@@ -100,7 +100,7 @@ def restore(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     A lead whose email or LinkedIn URL another lead holds now stays out and is listed in
     `skipped`; the import is `completed` again.
     """
-    return restore_import(srv.app.engine, srv.app.settings, import_id, member).to_json()
+    return restore.restore_import(srv.app.engine, srv.app.settings, import_id, member).to_json()
 
 
 def accepts_gzip(header: str | None) -> bool:

@@ -100,3 +100,24 @@ def test_an_unknown_import_and_a_malformed_id(cli, team):
     assert (missing.exit_code, missing.stderr) == (1, "leadport: No import 999.\n")
     assert malformed.exit_code == 2
     assert malformed.stderr == "leadport: IMPORT_ID must be a number such as 12, not 'twelve'.\n"
+
+
+def test_a_kept_dry_run_is_refused_as_having_changed_nothing(cli, database_url, team):
+    """A dry run run in the background (API upload) keeps its import row for its report."""
+    dry, _ = team
+    sql(database_url, "UPDATE imports SET dry_run = :t WHERE id = :i", t=True, i=int(dry))
+    before = snapshot(database_url)
+
+    refused = cli("rollback", dry, "--yes")
+    not_rolled_back = cli("restore", dry)
+
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        f"leadport: Import {dry} was a dry run and changed nothing; there is nothing to roll back.\n",
+    )
+    assert (not_rolled_back.exit_code, not_rolled_back.stderr) == (
+        1,
+        f"leadport: Import {dry} is completed, not rolled back; only a rolled-back import can be "
+        "restored.\n",
+    )
+    assert snapshot(database_url) == before

@@ -145,29 +145,67 @@ class CancelPublic(_Out):
     )
 
 
+class KeptValue(_Out):
+    """A value changed again since, so it stayed as it is (the newer value wins)."""
+
+    email: str | None = Field(description="The lead's email (null for a lead without one).")
+    field: str = Field(
+        description="A lead field, `custom:NAME` or `tag:NAME`.", examples=["job_title"]
+    )
+    value: str | None = Field(
+        description="The value it keeps (a tag: `1` when present, null when absent)."
+    )
+
+
 class RollbackPublic(_Out):
+    """The `rollback --json` object (PRODUCT.md §7), the same figures for a preview and a rollback."""
+
     import_id: IdStr
-    preview: bool
-    memberships: int
-    leads_deleted: int
-    with_activity: int
-    replied: int
-    meetings_booked: int
-    backup_file: str | None
+    preview: bool = Field(description="True when nothing was changed (`?preview=true`).")
+    memberships: int = Field(description="Campaign memberships the import created, removed.")
+    leads_deleted: int = Field(
+        description="Leads the import created that no other campaign holds, deleted."
+    )
+    with_activity: int = Field(description="Removed memberships that had any activity.")
+    replied: int = Field(description="Removed memberships with a reply.")
+    meetings_booked: int = Field(description="Removed memberships with a meeting booked.")
+    backup_file: str | None = Field(
+        description="Where to download the backup CSV of what was removed "
+        "(`/api/v1/imports/{id}/backup.csv`); null in a preview.",
+        examples=["/api/v1/imports/12/backup.csv"],
+    )
+    leads_reverted: int = Field(description="Leads that existed before and get old values back.")
+    fields_restored: int = Field(
+        description="Field values, custom fields and tags put back to their value before the import."
+    )
+    kept_newer: list[KeptValue] = Field(
+        description="Values changed since the import: they keep the newer value."
+    )
 
 
 class RestoreSkip(_Out):
     email: str | None
     linkedin_url: str | None
-    reason: str
+    reason: str = Field(examples=["email already belongs to another lead"])
 
 
 class RestorePublic(_Out):
+    """The `restore --json` object (PRODUCT.md §7)."""
+
     import_id: IdStr
-    leads_restored: int
-    memberships_restored: int
-    fields_restored: int
-    skipped: list[RestoreSkip]
+    leads_restored: int = Field(description="Leads the rollback deleted, back with their ids.")
+    memberships_restored: int = Field(
+        description="Memberships back with their status and activity."
+    )
+    fields_restored: int = Field(
+        description="Field values, custom fields and tags back at the import's value."
+    )
+    skipped: list[RestoreSkip] = Field(
+        description="Leads and memberships left out, with the reason (identifier taken since…)."
+    )
+    kept_newer: list[KeptValue] = Field(
+        description="Values changed since the rollback: they keep the newer value."
+    )
 
 
 # -- campaigns, members, leads, lists --------------------------------------------------------

@@ -22,6 +22,7 @@ class ImportRecord:
     campaign_id: int | None
     source: str
     state: str
+    dry_run: bool
     rolled_back_at: datetime | None
     restore_purged_at: datetime | None
 
@@ -33,26 +34,34 @@ class Target:
     member: directory.Member
 
 
-def load_target(conn: Connection, import_id: int, as_email: str | None) -> Target:
-    """The import (any workspace: its id names it) and the acting member of its workspace."""
-    row = conn.execute(
-        select(
-            imports.c.id,
-            imports.c.workspace_id,
-            imports.c.member_id,
-            imports.c.campaign_id,
-            imports.c.source,
-            imports.c.state,
-            imports.c.rolled_back_at,
-            imports.c.restore_purged_at,
-        ).where(imports.c.id == import_id, imports.c.dry_run.is_(False))
-    ).first()
+# Who acts: a login email, or None for the local admin (the CLI's --as: the import's id names
+# its workspace); or a Member an API key authenticated, who sees only their own workspace.
+Actor = str | directory.Member | None
+
+
+def load_target(conn: Connection, import_id: int, actor: Actor) -> Target:
+    """The import and the acting member of its workspace, with the member's role as it is now."""
+    stmt = select(
+        imports.c.id,
+        imports.c.workspace_id,
+        imports.c.member_id,
+        imports.c.campaign_id,
+        imports.c.source,
+        imports.c.state,
+        imports.c.dry_run,
+        imports.c.rolled_back_at,
+        imports.c.restore_purged_at,
+    ).where(imports.c.id == import_id)
+    if isinstance(actor, directory.Member):
+        stmt = stmt.where(imports.c.workspace_id == actor.workspace_id)
+    row = conn.execute(stmt).first()
     if row is None:
-        raise NotFoundError(f"No import {import_id}.")
-    record = ImportRecord(*row[:6], aware(row[6]), aware(row[7]))
+        where = " in this workspace" if isinstance(actor, directory.Member) else ""
+        raise NotFoundError(f"No import {import_id}{where}.")
+    record = ImportRecord(*row[:6], bool(row[6]), aware(row[7]), aware(row[8]))
     workspace = directory.workspace_by_id(conn, record.workspace_id)
-    member = directory.find_member(conn, workspace.id, as_email)
-    return Target(record, workspace, member)
+    email = actor.email if isinstance(actor, directory.Member) else actor
+    return Target(record, workspace, directory.find_member(conn, workspace.id, email))
 
 
 def aware(value: datetime | None) -> datetime | None:

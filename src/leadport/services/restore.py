@@ -27,7 +27,7 @@ from leadport.errors import ConflictError
 from leadport.services import permissions
 from leadport.services.deleted_list import email_hash
 from leadport.services.field_values import Direction, run_field_pass
-from leadport.services.import_target import Target, audit, load_target
+from leadport.services.import_target import Actor, Target, audit, load_target
 
 REASONS = {
     "email_taken": "email already belongs to another lead",
@@ -82,14 +82,14 @@ def check_restore(target: Target, settings: Settings, now: datetime) -> None:
 
 
 def restore_import(
-    engine: Engine, settings: Settings, import_id: int, as_email: str | None = None
+    engine: Engine, settings: Settings, import_id: int, actor: Actor = None
 ) -> RestoreResult:
     """Bring a rolled-back import back in one transaction."""
     with read_transaction(engine) as conn:
-        check_restore(load_target(conn, import_id, as_email), settings, utcnow())
+        check_restore(load_target(conn, import_id, actor), settings, utcnow())
     with write_transaction(engine) as conn:
-        lock_workspace(conn, load_target(conn, import_id, as_email).workspace.id)
-        target = load_target(conn, import_id, as_email)
+        lock_workspace(conn, load_target(conn, import_id, actor).workspace.id)
+        target = load_target(conn, import_id, actor)
         check_restore(target, settings, utcnow())
         _mark_skips(conn, settings, target)
         leads, memberships = ra.insert_restored(conn, import_id)

@@ -23,7 +23,7 @@ from leadport.domain.model import ROLLBACK_SOURCES, ImportState, Source
 from leadport.errors import ConflictError
 from leadport.services import permissions
 from leadport.services.field_values import Direction, FieldPass, run_field_pass
-from leadport.services.import_target import Target, audit, load_target
+from leadport.services.import_target import Actor, Target, audit, load_target
 from leadport.services.rollback_files import PendingBackup, write_backup
 
 
@@ -64,6 +64,10 @@ def check_rollback(target: Target) -> None:
         )
     if rec.state == ImportState.ROLLED_BACK:
         raise ConflictError(f"Import {rec.id} is already rolled back.")
+    if rec.dry_run:
+        raise ConflictError(
+            f"Import {rec.id} was a dry run and changed nothing; there is nothing to roll back."
+        )
     if rec.state != ImportState.COMPLETED:
         raise ConflictError(
             f"Import {rec.id} ended as {rec.state} and changed nothing; there is nothing to roll back."
@@ -75,25 +79,25 @@ def check_rollback(target: Target) -> None:
         )
 
 
-def _checked(conn: Connection, import_id: int, as_email: str | None) -> Target:
-    target = load_target(conn, import_id, as_email)
+def _checked(conn: Connection, import_id: int, actor: Actor) -> Target:
+    target = load_target(conn, import_id, actor)
     check_rollback(target)
     return target
 
 
-def ensure_rollback_allowed(engine: Engine, import_id: int, as_email: str | None = None) -> None:
+def ensure_rollback_allowed(engine: Engine, import_id: int, actor: Actor = None) -> None:
     """Refuse now, without waiting for the write lock (a running import holds it)."""
     with read_transaction(engine) as conn:
-        _checked(conn, import_id, as_email)
+        _checked(conn, import_id, actor)
 
 
-def preview_rollback(engine: Engine, import_id: int, as_email: str | None = None) -> RollbackResult:
+def preview_rollback(engine: Engine, import_id: int, actor: Actor = None) -> RollbackResult:
     """What a rollback would do now; the field pass runs for real and is rolled back."""
-    ensure_rollback_allowed(engine, import_id, as_email)
+    ensure_rollback_allowed(engine, import_id, actor)
     with engine.connect().execution_options(**{WRITE: True}) as conn:
         trans = conn.begin()
         try:
-            target = _locked(conn, import_id, as_email)
+            target = _locked(conn, import_id, actor)
             counts = archive.removal_counts(conn, import_id)
             fields = _revert_fields(conn, target, write=False)
         finally:
@@ -102,14 +106,14 @@ def preview_rollback(engine: Engine, import_id: int, as_email: str | None = None
 
 
 def roll_back(
-    engine: Engine, settings: Settings, import_id: int, as_email: str | None = None
+    engine: Engine, settings: Settings, import_id: int, actor: Actor = None
 ) -> RollbackResult:
     """Roll the import back in one transaction and return what was done."""
-    ensure_rollback_allowed(engine, import_id, as_email)
+    ensure_rollback_allowed(engine, import_id, actor)
     backup: PendingBackup | None = None
     try:
         with write_transaction(engine) as conn:
-            target = _locked(conn, import_id, as_email)
+            target = _locked(conn, import_id, actor)
             counts, backup = _remove(conn, settings, target)
             crash_point("rollback")
             fields = _revert_fields(conn, target, write=True)
@@ -124,11 +128,11 @@ def roll_back(
     )
 
 
-def _locked(conn: Connection, import_id: int, as_email: str | None) -> Target:
+def _locked(conn: Connection, import_id: int, actor: Actor) -> Target:
     """Take the workspace's write lock, then check again: the state may have moved meanwhile."""
-    workspace_id = load_target(conn, import_id, as_email).workspace.id
+    workspace_id = load_target(conn, import_id, actor).workspace.id
     lock_workspace(conn, workspace_id)
-    return _checked(conn, import_id, as_email)
+    return _checked(conn, import_id, actor)
 
 
 def _remove(

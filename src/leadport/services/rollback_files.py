@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from leadport.config import Settings
 from leadport.db.backup_rows import backup_rows, custom_field_names
-from leadport.db.schema import stored_files
+from leadport.db.schema import imports, stored_files
+from leadport.errors import NotFoundError
 from leadport.writers.rollback_backup import gzip_file, write_backup_csv
 
 
@@ -35,6 +36,14 @@ class PendingBackup:
     def discard(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
+
+
+@dataclass(frozen=True)
+class StoredBackup:
+    name: str
+    media_type: str
+    content: bytes
+    content_encoding: str | None
 
 
 def backups_dir(settings: Settings) -> Path:
@@ -73,3 +82,28 @@ def write_backup(
             temp.unlink()
         raise
     return PendingBackup(temp, folder / name, int(file_id), count)
+
+
+def stored_backup(conn: Connection, workspace_id: int, import_id: int) -> StoredBackup:
+    """The backup of an import's last rollback, as stored (kept after a restore and a purge)."""
+    found = conn.execute(
+        select(imports.c.backup_file_id).where(
+            imports.c.id == import_id, imports.c.workspace_id == workspace_id
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(f"No import {import_id} in this workspace.")
+    row = conn.execute(
+        select(
+            stored_files.c.name,
+            stored_files.c.media_type,
+            stored_files.c.content,
+            stored_files.c.content_encoding,
+        ).where(stored_files.c.id == found[0], stored_files.c.workspace_id == workspace_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(
+            f"Import {import_id} has no backup: only a rollback writes one, and it was never "
+            "rolled back."
+        )
+    return StoredBackup(row[0], row[1], bytes(row[2]), row[3])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from leadport.config import Settings
 from leadport.db import lead_removal
@@ -86,15 +86,14 @@ def delete_lead(
             [m.campaign for m in held],
             activities,
         )
-        detail = result.to_json()
-        if permanent:  # the hash on the list is all that is kept of the address
-            detail.update(email=None, linkedin_url=None)
-        detail["restorable_memberships_lost"] = fenced
-        write_audit(
-            conn,
-            member,
-            "lead_deleted_permanently" if permanent else "lead_deleted",
-            str(found.id),
-            detail,
-        )
+        _audit(conn, member, result, fenced)
     return result
+
+
+def _audit(conn: Connection, member: Member, result: LeadDeletion, fenced: int) -> None:
+    detail = result.to_json()
+    if result.permanent:  # the hash on the list is all that is kept of the address
+        detail.update(email=None, linkedin_url=None)
+    detail["restorable_memberships_lost"] = fenced
+    action = "lead_deleted_permanently" if result.permanent else "lead_deleted"
+    write_audit(conn, member, action, str(result.lead_id), detail)

@@ -33,7 +33,7 @@ STATUSES = ", ".join(LeadStatus)
 
 @dataclass(frozen=True)
 class FoundLead:
-    """A lead's row, and how the caller named it (for the messages)."""
+    """A lead's row as found; `name` is how messages call it."""
 
     id: int
     email: str | None
@@ -107,28 +107,21 @@ def _loads(value: Any, default: Any) -> Any:
 
 def find_lead(conn: Connection, workspace: Workspace, lead: LeadRef) -> FoundLead:
     """The lead named by id, email or LinkedIn URL, in this workspace only."""
-    stmt = select(leads).where(leads.c.workspace_id == workspace.id)
     if isinstance(lead, int):
-        stmt, missing = stmt.where(leads.c.id == lead), f"No lead with id {lead} in this workspace."
+        condition, missing = leads.c.id == lead, f"id {lead}"
     elif "@" in lead:
         email = normalize_email(lead).value or lead.strip()
-        stmt, missing = (
-            stmt.where(leads.c.email == email),
-            f"No lead with email {email} in this workspace.",
-        )
+        condition, missing = leads.c.email == email, f"email {email}"
     else:
         key = normalize_linkedin(lead).key
         if key is None:
             raise UsageError(
                 f"{lead.strip()!r} is neither an email address nor a LinkedIn profile URL."
             )
-        stmt, missing = (
-            stmt.where(leads.c.linkedin_key == key),
-            f"No lead with LinkedIn URL {key} in this workspace.",
-        )
-    row = conn.execute(stmt).first()
+        condition, missing = leads.c.linkedin_key == key, f"LinkedIn URL {key}"
+    row = conn.execute(select(leads).where(leads.c.workspace_id == workspace.id, condition)).first()
     if row is None:
-        raise NotFoundError(missing)
+        raise NotFoundError(f"No lead with {missing} in this workspace.")
     m = dict(row._mapping)
     return FoundLead(m["id"], m["email"], m["linkedin_key"], m)
 

@@ -231,7 +231,8 @@ def skipped_rows(conn: Connection, import_id: int) -> list[tuple[Any, ...]]:
             " SELECT coalesce(a.email, l.email), coalesce(a.linkedin_url, l.linkedin_url),"
             " m.restore_skip, c.name FROM archived_memberships m"
             " LEFT JOIN archived_leads a ON a.import_id = m.import_id AND a.id = m.lead_id"
-            " LEFT JOIN leads l ON l.id = m.lead_id"
+            # a gone lead's id may belong to a newer lead now (SQLite reuses the highest id)
+            " LEFT JOIN leads l ON l.id = m.lead_id AND m.restore_skip <> 'lead_gone'"
             " LEFT JOIN campaigns c ON c.id = m.campaign_id"
             " WHERE m.import_id = :x AND m.restore_skip IS NOT NULL"
             " AND m.restore_skip <> 'lead_skipped'"

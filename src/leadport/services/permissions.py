@@ -36,3 +36,14 @@ def require_rollback(
         f"Only an admin may roll back import {import_id}; {member.email} is a member "
         "(an admin can allow members to roll back their own imports with members_can_rollback)."
     )
+
+
+def require_lead_work(member: Member, workspace: Workspace, action: str) -> None:
+    """Leads are every member's work: showing a lead, changing its status, recording activity and
+    deleting it (also permanently) are not an admin's alone, since PRODUCT.md §1 reserves only
+    rollback, restore, cleaning the permanently-deleted list, members and the plan. The member
+    must belong to the workspace acted on."""
+    if member.workspace_id != workspace.id:
+        raise PermissionDeniedError(
+            f"{member.email} may not {action}: they are not a member of workspace {workspace.name}."
+        )

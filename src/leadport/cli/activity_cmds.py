@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from leadport.cli.common import JsonOpt, WorkspaceOpt, app_, print_json, resolve
+from leadport.cli.common import AsOpt, JsonOpt, WorkspaceOpt, app_, print_json, resolve
 from leadport.db.bulk import utcnow
 from leadport.db.engine import write_transaction
 from leadport.domain.activity import TIME_EXAMPLE, parse_activity_time
@@ -28,6 +28,7 @@ def activity_add(
     email: str = typer.Argument(..., help="The lead's email."),
     campaign: str = CampaignOpt,
     workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
     type_: ActivityType = typer.Option(..., "--type", help="What happened."),
     at: str | None = typer.Option(
         None,
@@ -41,7 +42,7 @@ def activity_add(
     moment = utcnow() if at is None else parse_activity_time(at)
     if moment is None:
         raise UsageError(f"--at {at!r} is not an ISO-8601 time such as {TIME_EXAMPLE}.")
-    ws, _ = resolve(workspace)
+    ws, _ = resolve(workspace, as_)
     event = ActivityEvent(type=type_.value, email=email, at=moment)
     with write_transaction(app_().engine) as conn:
         found = directory.find_campaign(conn, ws.id, campaign)
@@ -65,10 +66,11 @@ def activity_import(
     file: Path = typer.Argument(..., help="CSV, TSV or XLSX with the columns email, type, at."),
     campaign: str = CampaignOpt,
     workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
     json_: bool = JsonOpt,
 ) -> None:
     """Record a file of activities in a campaign: every row, or (on any bad row) none."""
-    ws, _ = resolve(workspace)
+    ws, _ = resolve(workspace, as_)
     app = app_()
     result = import_activity_file(app.engine, app.settings, ws, campaign, file)
     if json_:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leadport.cli.common import JsonOpt, WorkspaceOpt, app_, print_json, resolve
+from leadport.cli.common import AsOpt, JsonOpt, WorkspaceOpt, app_, print_json, resolve
 from leadport.db.engine import read_transaction
 from leadport.services import directory
 from leadport.services.exports import export_leads_file, export_stats_file
@@ -24,11 +24,12 @@ OutputOpt = typer.Option(..., "-o", "--output", help="The file to write.")
 def stats_command(
     campaign: str = typer.Argument(..., metavar="CAMPAIGN", help="The campaign's name."),
     workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
     json_: bool = JsonOpt,
 ) -> None:
     """A campaign's statistics: leads contacted, opened, clicked, replied, interested, bounced,
     with a meeting booked and unsubscribed, each with its rate."""
-    ws, _ = resolve(workspace)
+    ws, _ = resolve(workspace, as_)
     with read_transaction(app_().engine) as conn:
         stats = campaign_stats(conn, directory.find_campaign(conn, ws.id, campaign))
     if json_:
@@ -51,12 +52,13 @@ def stats_rich_table(stats: CampaignStats) -> Table:
 def export_leads_command(
     output: Path = OutputOpt,
     workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
     campaign: str | None = typer.Option(
         None, "--campaign", help="Only this campaign's leads, with their status and activity."
     ),
 ) -> None:
     """Export leads to CSV or XLSX (by the file's extension), ready to re-import."""
-    ws, _ = resolve(workspace)
+    ws, _ = resolve(workspace, as_)
     result = export_leads_file(app_().engine, ws, output, campaign=campaign)
     what = f"campaign {result.campaign}" if result.campaign else f"workspace {ws.name}"
     noun = "lead" if result.leads == 1 else "leads"
@@ -68,9 +70,10 @@ def export_stats_command(
     campaign: str = typer.Option(..., "--campaign", help="The campaign."),
     output: Path = OutputOpt,
     workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
 ) -> None:
     """Export a campaign's statistics to CSV: one line per metric with its count and rate."""
-    ws, _ = resolve(workspace)
+    ws, _ = resolve(workspace, as_)
     stats = export_stats_file(app_().engine, ws, campaign, output)
     typer.echo(f"Exported the statistics of {stats.campaign} ({stats.leads:,} leads) to {output}.")
 

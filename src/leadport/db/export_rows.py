@@ -9,7 +9,7 @@ activity counts summed over them. Activity is counted in one GROUP BY, never per
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -97,31 +97,36 @@ def custom_field_names(
     return sorted(names, key=lambda n: (n.casefold(), n))
 
 
-def campaign_rows(conn: Connection, campaign_id: int) -> Iterator[ExportRow]:
+def campaign_rows(conn: Connection, campaign_id: int) -> Generator[ExportRow, None, None]:
     n = len(LEAD_FIELDS)
     result = conn.execute(text(_CAMPAIGN_ROWS), {"c": campaign_id}, execution_options=STREAM)
-    for row in result:
-        export = _lead(row, n)
-        export.status, export.import_id = row[3 + n], row[4 + n]
-        export.activity = _counts(row[5 + n :])
-        yield export
+    with result:  # closes the server-side cursor also when the caller stops early
+        for row in result:
+            export = _lead(row, n)
+            export.status, export.import_id = row[3 + n], row[4 + n]
+            export.activity = _counts(row[5 + n :])
+            yield export
 
 
-def workspace_rows(conn: Connection, workspace_id: int) -> Iterator[ExportRow]:
+def workspace_rows(conn: Connection, workspace_id: int) -> Generator[ExportRow, None, None]:
     """One row per lead: its memberships arrive as consecutive rows and are folded together."""
     n = len(LEAD_FIELDS)
     result = conn.execute(text(_WORKSPACE_ROWS), {"w": workspace_id}, execution_options=STREAM)
-    for _, group in groupby(result, key=lambda r: r[0]):
-        rows = list(group)
-        export = _lead(rows[0], n)
-        totals = dict.fromkeys(ACTIVITY_TYPES, 0)
-        for row in rows:
-            if row[3 + n] is not None:
-                export.campaigns.append((row[3 + n], row[4 + n]))
-            for t, count in _counts(row[5 + n :]).items():
-                totals[t] += count
-        export.activity = totals
-        yield export
+    with result:
+        for _, group in groupby(result, key=lambda r: r[0]):
+            yield _fold(list(group), n)
+
+
+def _fold(rows: list[Any], n: int) -> ExportRow:
+    export = _lead(rows[0], n)
+    totals = dict.fromkeys(ACTIVITY_TYPES, 0)
+    for row in rows:
+        if row[3 + n] is not None:
+            export.campaigns.append((row[3 + n], row[4 + n]))
+        for t, count in _counts(row[5 + n :]).items():
+            totals[t] += count
+    export.activity = totals
+    return export
 
 
 def _lead(row: Any, n: int) -> ExportRow:

@@ -200,7 +200,7 @@ def _check_batch(
         membership = memberships.get((campaign.id, lead_id))
         if membership is None:
             column = "email" if event.email else "lead_id"
-            problem = f"{who} is not in the campaign {campaign.name!r}"
+            problem = f"the lead {who} is not in the campaign {campaign.name!r}"
             raise where.refuse(ConflictError, event, column, problem)
         checked.append(_Checked(kind, at, lead_id, membership))
     return checked

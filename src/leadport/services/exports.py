@@ -11,7 +11,7 @@ row without a column.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -84,8 +84,9 @@ def export_leads(
         if campaign is not None
         else export_rows.workspace_rows(conn, workspace.id)
     )
-    cells = (lead_cells(r, names, campaign=in_campaign) for r in rows)
-    count = write_table(out, fmt, header, cells)
+    with closing(rows):  # a failed write closes the cursor now, not when collected
+        cells = (lead_cells(r, names, campaign=in_campaign) for r in rows)
+        count = write_table(out, fmt, header, cells)
     return ExportResult(fmt.value, count, header, campaign.name if campaign else None)
 
 

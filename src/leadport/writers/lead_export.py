@@ -4,8 +4,9 @@
   only describes the lead (`leadport_*`), which an import ignores.
 - A custom field keeps its name as header unless an import would read that header as something
   else (a field's synonym such as `Title`, a `leadport_` column, a name another column already
-  has, a formula character first): then the header is `custom:NAME`, which an import maps back
-  to the custom field NAME.
+  has regardless of case, a formula character first): then the header is `custom:NAME`, which
+  an import maps back to the custom field NAME (`custom: NAME`, with spaces, when two names
+  differ only in case, since headers are compared ignoring case).
 - Every text cell goes through `safe_cells.neutralize`; numbers stay numbers.
 - Streamed: CSV row by row, XLSX through openpyxl's write-only mode (rows go to a temporary
   file, not to memory).
@@ -52,7 +53,12 @@ def custom_headers(names: Sequence[str], taken: Iterable[str]) -> list[str]:
     seen = {h.casefold() for h in taken}
     headers = []
     for name in names:
-        header = CUSTOM + name if _needs_prefix(name, seen) else name
+        header = name
+        if _needs_prefix(name, seen):
+            header, pad = CUSTOM + name, 0
+            while header.casefold() in seen:  # `Company` and `company`: headers ignore case
+                pad += 1
+                header = CUSTOM + " " * pad + name
         seen.add(header.casefold())
         headers.append(header)
     return headers

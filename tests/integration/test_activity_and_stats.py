@@ -131,10 +131,26 @@ def test_statistics_count_leads_once_per_metric_from_activity_and_status(
         meetings_booked=1,
         unsubscribed=2,
     )
+    sql(
+        database_url,
+        "DELETE FROM campaign_leads WHERE lead_id = (SELECT id FROM leads WHERE email = :e)",
+        e="d@x.com",
+    )
+    assert stats(cli, "S") == expected(
+        "S",
+        4,
+        contacted=3,
+        opened=1,
+        clicked=1,
+        replied=1,
+        bounced=1,
+        meetings_booked=1,
+        unsubscribed=2,
+    )
     human = cli("stats", "S")
     assert human.exit_code == 0
     assert "contacted" in human.stdout
-    assert "60.0%" in human.stdout
+    assert "75.0%" in human.stdout
     assert "meetings booked" in human.stdout
 
 
@@ -370,3 +386,46 @@ def test_every_command_has_help_and_is_in_the_readme(cli, command):
     assert "Usage" in result.stdout
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"leadport {' '.join(command)} " in readme
+
+
+def test_a_list_of_events_names_leads_by_email_or_id_and_campaigns_per_event(
+    cli, app, database_url, write_csv
+):
+    """The service as the API calls it: each event may name its own campaign."""
+    from leadport.db.engine import read_transaction, write_transaction
+    from leadport.errors import NotFoundError
+    from leadport.services import directory
+    from leadport.services.activity import ActivityEvent, record_activities
+    from leadport.services.stats import campaign_stats
+
+    cli("campaign", "create", "C")
+    cli("campaign", "create", "D")
+    path = write_csv("Email\na@x.com\n")
+    cli("import", path, "--campaign", "C", "--policy", "campaign")
+    cli("import", path, "--campaign", "D", "--policy", "campaign")
+    lead_id = sql(database_url, "SELECT id FROM leads WHERE email = 'a@x.com'")[0][0]
+    with read_transaction(app.engine) as conn:
+        ws = directory.find_workspace(conn, None)
+    events = [
+        ActivityEvent(type="sent", email="a@x.com", campaign="C", at="2026-05-01T08:00:00Z", row=1),
+        ActivityEvent(type="Replied", lead_id=lead_id, campaign="D", at=None, row=2),
+    ]
+
+    with write_transaction(app.engine) as conn:
+        result = record_activities(conn, ws, None, events)
+
+    assert (result.recorded, result.by_type) == (2, {"sent": 1, "replied": 1})
+    with read_transaction(app.engine) as conn:
+        c = campaign_stats(conn, directory.find_campaign(conn, ws.id, "C"))
+        d = campaign_stats(conn, directory.find_campaign(conn, ws.id, "D"))
+    assert (c.counts["contacted"], c.counts["replied"]) == (1, 0)
+    assert (d.counts["contacted"], d.counts["replied"]) == (0, 1)
+    before = snapshot(database_url)
+    bad = [events[0], ActivityEvent(type="sent", lead_id=lead_id, campaign="X", row=2)]
+    with pytest.raises(NotFoundError) as refused, write_transaction(app.engine) as conn:
+        record_activities(conn, ws, None, bad)
+    assert refused.value.message == (
+        "Event 2, campaign: there is no campaign named 'X' in this workspace; nothing was recorded."
+    )
+    assert refused.value.detail == {"event": 2, "field": "campaign"}
+    assert snapshot(database_url) == before

@@ -37,8 +37,7 @@ def activity_add(
     ),
     json_: bool = JsonOpt,
 ) -> None:
-    """Record one activity of a lead in a campaign; bounced also marks its email bounced,
-    unsubscribed also sets its status in the campaign."""
+    """Record one activity of a lead in a campaign (bounced and unsubscribed also mark it)."""
     moment = utcnow() if at is None else parse_activity_time(at)
     if moment is None:
         raise UsageError(f"--at {at!r} is not an ISO-8601 time such as {TIME_EXAMPLE}.")

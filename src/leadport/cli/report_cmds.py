@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from leadport.cli.common import AsOpt, JsonOpt, WorkspaceOpt, app_, print_json, resolve
 from leadport.db.engine import read_transaction
@@ -27,8 +28,7 @@ def stats_command(
     as_: str | None = AsOpt,
     json_: bool = JsonOpt,
 ) -> None:
-    """A campaign's statistics: leads contacted, opened, clicked, replied, interested, bounced,
-    with a meeting booked and unsubscribed, each with its rate."""
+    """A campaign's statistics: leads contacted, opened, replied… each with its rate."""
     ws, _ = resolve(workspace, as_)
     with read_transaction(app_().engine) as conn:
         stats = campaign_stats(conn, directory.find_campaign(conn, ws.id, campaign))
@@ -39,7 +39,7 @@ def stats_command(
 
 
 def stats_rich_table(stats: CampaignStats) -> Table:
-    table = Table(title=f"{stats.campaign}", title_justify="left")
+    table = Table(title=Text(stats.campaign), title_justify="left")
     table.add_column("metric")
     table.add_column("leads", justify="right")
     table.add_column("rate", justify="right")

@@ -256,7 +256,7 @@ GOOD = "a@x.com,opened,2026-05-01T09:00:00Z\nb@x.com,sent,2026-05-01T09:00:00Z\n
         ),
         (
             ",opened,2026-05-01",
-            "ev.csv row 4, column email: the email is empty (give its email or lead_id)",
+            "ev.csv row 4, column email: the email is empty",
         ),
     ],
 )
@@ -429,3 +429,13 @@ def test_a_list_of_events_names_leads_by_email_or_id_and_campaigns_per_event(
     )
     assert refused.value.detail == {"event": 2, "field": "campaign"}
     assert snapshot(database_url) == before
+
+
+def test_the_first_bad_row_in_file_order_is_the_one_named(cli, database_url, write_csv, campaign_c):
+    path = write_csv("email,type,at\n" + GOOD + "c@x.com,opened,\na@x.com,opend,\n", "ev.csv")
+    result = cli("activity", "import", path, "--campaign", "C")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "leadport: ev.csv row 4, column email: the lead c@x.com is not in the campaign 'C'; "
+        "nothing was recorded.\n",
+    )

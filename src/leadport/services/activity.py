@@ -193,10 +193,19 @@ def _check_batch(
         select_in(conn, _BY_ID, [workspace.id], [e.lead_id for e in batch if e.lead_id])
     )
     lookup = _Lookup(emails, by_email, by_id)
-    pending = [(e, _check_event(e, lookup, book, where, now)) for e in batch]
-    memberships = _memberships(conn, [p for _, p in pending])
+    pending: list[tuple[ActivityEvent, _Pending | LeadportError]] = []
+    for e in batch:
+        try:
+            pending.append((e, _check_event(e, lookup, book, where, now)))
+        except LeadportError as exc:  # raised below, once the events before it are checked
+            pending.append((e, exc))
+            break
+    memberships = _memberships(conn, [p for _, p in pending if not isinstance(p, LeadportError)])
     checked = []
-    for event, (kind, at, lead_id, campaign, who) in pending:
+    for event, outcome in pending:
+        if isinstance(outcome, LeadportError):
+            raise outcome
+        kind, at, lead_id, campaign, who = outcome
         membership = memberships.get((campaign.id, lead_id))
         if membership is None:
             column = "email" if event.email else "lead_id"
@@ -222,8 +231,12 @@ def _check_event(
     """Everything but the membership, in column order: lead named, type, time, campaign, lead."""
     column = "email" if e.email is not None or e.lead_id is None else "lead_id"
     if (e.email is None or not e.email.strip()) and e.lead_id is None:
-        problem = "the email is empty" if where.file_name else "the event names no lead"
-        raise where.refuse(UsageError, e, "email", problem + " (give its email or lead_id)")
+        problem = (
+            "the email is empty"
+            if where.file_name
+            else "the event names no lead (give its email or lead_id)"
+        )
+        raise where.refuse(UsageError, e, "email", problem)
     check = found.emails.get(e.email) if e.email and e.email.strip() else None
     if check is not None and not (check.valid and check.value):
         problem = f"{(e.email or '').strip()!r} is not a valid email address"

@@ -497,3 +497,17 @@ def test_a_saved_mapping_replays_to_the_same_mapping(headers: list[str]) -> None
     assert resolve_mapping(headers, [], overrides=first.as_dict()) == first
     lead_fields = [t for t in first.targets if t and t != "tags" and not t.startswith("custom:")]
     assert len(lead_fields) == len(set(lead_fields))
+
+
+def test_a_custom_prefixed_header_is_that_custom_field_unless_overridden() -> None:
+    headers = ["Email", "custom:Title", "CUSTOM: Notes ", "custom:", "custom:leadport_x"]
+    result = resolve_mapping(headers, [["a@x.com", "CEO", "n", "x", "y"]]).as_dict()
+    assert result == {
+        "Email": "email",
+        "custom:Title": "custom:Title",
+        "CUSTOM: Notes ": "custom:Notes",
+        "custom:": "custom:custom:",
+        "custom:leadport_x": "custom:leadport_x",
+    }
+    overridden = resolve_mapping(headers, [], overrides={"custom:Title": "job_title"})
+    assert overridden.as_dict()["custom:Title"] == "job_title"

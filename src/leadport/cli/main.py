@@ -10,11 +10,13 @@ import sys
 import typer
 
 from leadport.cli import (
+    activity_cmds,
     admin_cmds,
     demo_cmd,
     history_cmds,
     import_cmd,
     lead_cmds,
+    report_cmds,
     rollback_cmds,
     server_cmds,
 )
@@ -33,6 +35,8 @@ admin_cmds.register(app)
 lead_cmds.register(app)
 history_cmds.register(app)
 rollback_cmds.register(app)
+activity_cmds.register(app)
+report_cmds.register(app)
 demo_cmd.register(app)
 server_cmds.register(app)
 

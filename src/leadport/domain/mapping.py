@@ -6,6 +6,8 @@ at a score of 60, and a wrong guess costs more than a custom field the user can 
 Rules, in the order they apply:
 - `leadport_*` columns (the rejected-rows report's own) are not imported, unless overridden.
 - `ignore` and overrides fix a column; nothing below changes a fixed column.
+- A `custom:NAME` header is the custom field NAME (how exports keep a custom field whose name
+  alone would map elsewhere, such as `Title`), unless overridden.
 - Headers map by synonym (`synonyms.py`); `Name` beside a first-name column and no last-name
   column is the last name (`Vorname;Name`).
 - Content: a column whose samples are mostly LinkedIn profile URLs (or mostly emails) maps to
@@ -135,6 +137,7 @@ def resolve_mapping(
 def _plan(
     headers: list[str], samples: list[list[str]], fixed: dict[int, str | None]
 ) -> list[str | None]:
+    fixed = {**_declared_custom(headers), **fixed}
     guessed = {i: field_for_header(h) for i, h in enumerate(headers) if i not in fixed}
     _name_beside_first_name(headers, guessed)
     _weak_linkedin(headers, samples, guessed)
@@ -147,6 +150,17 @@ def _plan(
         if targets[i] is None and i not in fixed and not is_own_column(header):
             targets[i] = _custom(headers, i)
     return targets
+
+
+def _declared_custom(headers: list[str]) -> dict[int, str | None]:
+    """Columns whose header is `custom:NAME` (any case), as the custom field NAME."""
+    found: dict[int, str | None] = {}
+    for i, header in enumerate(headers):
+        text = header.strip()
+        name = text[len(CUSTOM) :].strip()
+        if text[: len(CUSTOM)].casefold() == CUSTOM and name:
+            found[i] = CUSTOM + name
+    return found
 
 
 def _custom(headers: list[str], index: int) -> str:

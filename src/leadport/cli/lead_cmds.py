@@ -1,4 +1,4 @@
-"""Lead commands (show, status, delete) and the permanently-deleted list's `deleted clean`."""
+"""Lead commands (show, status, delete) and the permanently-deleted list."""
 
 from __future__ import annotations
 

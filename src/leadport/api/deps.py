@@ -69,7 +69,8 @@ WorkspaceDep = Annotated[Workspace, Depends(current_workspace)]
 
 
 # Ids are 32-bit integers in the database: a larger number cannot name anything.
-ImportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An import's id.")]
-CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A campaign's id.")]
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A lead's id.")]
-KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An API key's id.")]
+MAX_ID = 2**31 - 1
+ImportId = Annotated[int, Path(ge=1, le=MAX_ID, description="An import's id.")]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_ID, description="A campaign's id.")]
+LeadId = Annotated[int, Path(ge=1, le=MAX_ID, description="A lead's id.")]
+KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="An API key's id.")]

@@ -6,18 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from leadport.api.deps import MemberDep, ServerDep, WorkspaceDep
+from leadport.api.deps import MAX_ID, MemberDep, ServerDep, WorkspaceDep
 from leadport.api.errors import error_responses
 from leadport.api.schemas import ImportHistoryItem
-from leadport.services.history import list_imports
+from leadport.services import history
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
-MAX_ID = 2**31 - 1
-
 
 @router.get("", response_model=list[ImportHistoryItem], responses=error_responses(404))
-def get_history(
+def list_imports(
     member: MemberDep,
     workspace: WorkspaceDep,
     srv: ServerDep,
@@ -35,7 +33,7 @@ def get_history(
 
     Counts are those each import stored when it finished. An unknown campaign is a 404.
     """
-    return list_imports(
+    return history.list_imports(
         srv.app.engine,
         workspace,
         member,

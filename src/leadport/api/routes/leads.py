@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from leadport.api.deps import CampaignId, LeadId, MemberDep, ServerDep, WorkspaceDep
+from leadport.api.deps import MAX_ID, CampaignId, LeadId, MemberDep, ServerDep, WorkspaceDep
 from leadport.api.errors import error_responses
 from leadport.api.schemas import (
     DeletedListCleaned,
@@ -22,18 +22,14 @@ from leadport.api.schemas import (
     LeadStatusUpdate,
     StatusChangePublic,
 )
-from leadport.services.deleted_list import clean_deleted_list
-from leadport.services.lead_deletion import delete_lead
-from leadport.services.lead_list import DEFAULT_PAGE, MAX_PAGE, list_leads
-from leadport.services.leads import set_lead_status, show_lead
+from leadport.services import deleted_list, lead_deletion, lead_list, leads
+from leadport.services.lead_list import DEFAULT_PAGE, MAX_PAGE
 
 router = APIRouter(prefix="/api/v1", tags=["leads"])
 
-MAX_ID = 2**31 - 1
-
 
 @router.get("/leads", response_model=LeadPage, responses=error_responses(404))
-def get_leads(
+def list_leads(
     member: MemberDep,
     workspace: WorkspaceDep,
     srv: ServerDep,
@@ -65,7 +61,7 @@ def get_leads(
     Follow `next` (pass it as `after`) until it is null: every lead present throughout is seen
     exactly once, even while imports add leads. An unknown campaign is a 404.
     """
-    return list_leads(
+    return lead_list.list_leads(
         srv.app.engine,
         workspace,
         member,
@@ -80,7 +76,7 @@ def get_leads(
 def get_lead(lead_id: LeadId, member: MemberDep, workspace: WorkspaceDep, srv: ServerDep) -> Any:
     """A lead with its fields, custom fields, tags, and its status in each campaign (the JSON of
     `leadport lead show --json`)."""
-    return show_lead(srv.app.engine, workspace, member, lead_id).to_json()
+    return leads.show_lead(srv.app.engine, workspace, member, lead_id).to_json()
 
 
 @router.patch(
@@ -89,7 +85,7 @@ def get_lead(lead_id: LeadId, member: MemberDep, workspace: WorkspaceDep, srv: S
     tags=["campaigns"],
     responses=error_responses(404),
 )
-def set_status(
+def set_lead_status(
     campaign_id: CampaignId,
     lead_id: LeadId,
     body: LeadStatusUpdate,
@@ -102,7 +98,7 @@ def set_status(
     Any status may follow any other; setting the status it has already changes nothing
     (`old_status` equals `status`). 404 for a lead that is not in that campaign.
     """
-    return set_lead_status(
+    return leads.set_lead_status(
         srv.app.engine, workspace, member, lead_id, campaign=campaign_id, status=body.status
     ).to_json()
 
@@ -110,7 +106,7 @@ def set_status(
 @router.delete(
     "/leads/{lead_id}", response_model=LeadDeletionPublic, responses=error_responses(404, 409)
 )
-def delete_one_lead(
+def delete_lead(
     lead_id: LeadId,
     member: MemberDep,
     workspace: WorkspaceDep,
@@ -129,7 +125,7 @@ def delete_one_lead(
     into the removal memory of its campaigns). A lead without email cannot be deleted
     permanently (409): the list keeps emails only.
     """
-    return delete_lead(
+    return lead_deletion.delete_lead(
         srv.app.engine, srv.app.settings, workspace, member, lead_id, permanent=permanent
     ).to_json()
 
@@ -140,7 +136,7 @@ def delete_one_lead(
     tags=["deleted list"],
     responses=error_responses(403),
 )
-def clean_deleted(member: MemberDep, workspace: WorkspaceDep, srv: ServerDep) -> Any:
+def clean_deleted_list(member: MemberDep, workspace: WorkspaceDep, srv: ServerDep) -> Any:
     """Empty the workspace's permanently-deleted list, so imports take those emails again
     (admins only). The list keeps keyed hashes, not addresses, so it cannot be listed."""
-    return clean_deleted_list(srv.app.engine, workspace, member).to_json()
+    return deleted_list.clean_deleted_list(srv.app.engine, workspace, member).to_json()

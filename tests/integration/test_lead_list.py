@@ -51,7 +51,7 @@ def test_a_page_filters_by_campaign_name_or_id_and_by_email_as_typed(app, cli, w
         q4 = find_campaign(conn, ws, "Q4").id
 
     def emails(**filters: object) -> list[str | None]:
-        page = list_leads(app.engine, ws, member, **filters)  # type: ignore[arg-type]
+        page = list_leads(app.engine, ws, member, **filters)
         return [lead.fields["email"] for lead in page.leads]
 
     assert emails(campaign="Q4") == emails(campaign=q4) == ["a@x.com", "b@x.com"]

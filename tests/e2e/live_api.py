@@ -7,7 +7,11 @@ process) on PostgreSQL. Each test makes its own workspace, members and keys.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -181,3 +185,24 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()
+
+
+def cli_json(live_server: LiveServer, *args: str) -> Any:
+    """`leadport ARGS… --json` as a separate process on the live server's database."""
+    settings = live_server.app.settings
+    env = {
+        **os.environ,
+        "LEADPORT_DATABASE_URL": live_server.app.engine.url.render_as_string(hide_password=False),
+        "LEADPORT_DATA_DIR": str(settings.data_dir),
+        "LEADPORT_SECRET_KEY": SERVER_SETTINGS["secret_key"],
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "leadport.cli.main", *args, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)

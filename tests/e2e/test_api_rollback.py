@@ -6,18 +6,22 @@ from __future__ import annotations
 import csv
 import http.client
 import io
-import json
-import os
 import shutil
 import subprocess
-import sys
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from live_api import SERVER_SETTINGS, LiveServer, Tenant, csv_bytes, lead_rows, wait_for
+from live_api import (
+    LiveServer,
+    Tenant,
+    cli_json,
+    csv_bytes,
+    lead_rows,
+    wait_for,
+)
 from sqlalchemy import insert, select, update
 
 from leadport.db.bulk import utcnow
@@ -126,27 +130,6 @@ def figures(import_id: str, *, preview: bool) -> dict[str, Any]:
         "fields_restored": 1,
         "kept_newer": [],
     }
-
-
-def cli_json(live_server: LiveServer, *args: str) -> Any:
-    """`leadport ARGS… --json` as a separate process on the live server's database."""
-    settings = live_server.app.settings
-    env = {
-        **os.environ,
-        "LEADPORT_DATABASE_URL": live_server.app.engine.url.render_as_string(hide_password=False),
-        "LEADPORT_DATA_DIR": str(settings.data_dir),
-        "LEADPORT_SECRET_KEY": SERVER_SETTINGS["secret_key"],
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "leadport.cli.main", *args, "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def test_a_preview_changes_nothing_and_gives_the_figures_of_the_cli_and_of_the_rollback(

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from leadport.api import errors
 from leadport.api.deps import Server
-from leadport.api.routes import apikeys, imports, rollbacks, workspace
+from leadport.api.routes import apikeys, history, imports, leads, rollbacks, workspace
 from leadport.bootstrap import App
 from leadport.services.mailer import MailSender
 from leadport.services.queue import RunnableQueue, make_queue
@@ -56,8 +56,10 @@ def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool
     api.state.server = Server(app, queue)
     errors.install(api)
     for router in (
+        history.router,
         imports.router,
         rollbacks.router,
+        leads.router,
         apikeys.router,
         workspace.router,
         workspace.health_router,

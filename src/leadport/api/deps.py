@@ -16,8 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from leadport.api.errors import NotAuthenticatedError
 from leadport.bootstrap import App
 from leadport.db.engine import read_transaction
-from leadport.services import apikeys
-from leadport.services.directory import Member
+from leadport.services import apikeys, directory
+from leadport.services.directory import Member, Workspace
 from leadport.services.jobs import JobQueue
 
 bearer = HTTPBearer(
@@ -55,12 +55,22 @@ def current_member(
     return owner.member
 
 
+def current_workspace(
+    member: Annotated[Member, Depends(current_member)], srv: Annotated[Server, Depends(server)]
+) -> Workspace:
+    """The workspace of the key's member, for services that take both."""
+    with read_transaction(srv.app.engine) as conn:
+        return directory.workspace_by_id(conn, member.workspace_id)
+
+
 ServerDep = Annotated[Server, Depends(server)]
 MemberDep = Annotated[Member, Depends(current_member)]
+WorkspaceDep = Annotated[Workspace, Depends(current_workspace)]
 
 
 # Ids are 32-bit integers in the database: a larger number cannot name anything.
-ImportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An import's id.")]
-CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A campaign's id.")]
-LeadId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A lead's id.")]
-KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An API key's id.")]
+MAX_ID = 2**31 - 1
+ImportId = Annotated[int, Path(ge=1, le=MAX_ID, description="An import's id.")]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_ID, description="A campaign's id.")]
+LeadId = Annotated[int, Path(ge=1, le=MAX_ID, description="A lead's id.")]
+KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="An API key's id.")]

@@ -126,16 +126,28 @@ class ImportBatchCreate(BaseModel):
     )
 
 
-class ImportListItem(_Out):
+class ImportHistoryItem(_Out):
+    """One import of the history (an element of `imports list --json`)."""
+
     import_id: IdStr
     file_name: str | None
-    source: str
-    state: str
-    created_at: str | Utc | None
-    member: str | None
-    campaign: str | None
-    account: dict[str, Any] | None
-    campaign_counts: dict[str, Any] | None
+    source: str = Field(description="csv, xlsx, api, crm or manual.")
+    state: str = Field(description="queued, running, completed, failed, cancelled or rolled_back.")
+    created_at: str | None = Field(
+        description="ISO 8601 in UTC with its offset.",
+        json_schema_extra={"format": "date-time"},
+        examples=["2025-03-04T09:15:02.123456+00:00"],
+    )
+    member: str | None = Field(
+        description="Login email of the member who imported (null if removed since)."
+    )
+    campaign: str | None = Field(description="The campaign's name; null for an account import.")
+    account: AccountCounts = Field(
+        description="As stored when it finished; zeros while it has not."
+    )
+    campaign_counts: CampaignCounts | None = Field(
+        description="As stored when it finished; null without a campaign step or while running."
+    )
 
 
 class CancelPublic(_Out):
@@ -237,12 +249,14 @@ class MemberPublic(_Out):
 
 
 class LeadCampaign(_Out):
-    campaign: str
-    status: str
-    import_id: IdStr | None
+    campaign: str = Field(description="The campaign's name.")
+    status: LeadStatus
+    import_id: IdStr | None = Field(description="The import that added it; null if none did.")
 
 
 class LeadPublic(_Out):
+    """A lead as `lead show --json` gives it (PRODUCT.md §7); absent values are null."""
+
     id: IdStr
     email: str | None
     linkedin_url: str | None
@@ -252,27 +266,45 @@ class LeadPublic(_Out):
     company_domain: str | None
     job_title: str | None
     phone: str | None
-    custom_fields: dict[str, str]
-    tags: list[str]
-    campaigns: list[LeadCampaign]
+    custom_fields: dict[str, str] = Field(description="Name → text, in the order they were added.")
+    tags: list[str] = Field(description="In the order they were added.")
+    campaigns: list[LeadCampaign] = Field(description="In the order the lead joined them.")
 
 
 class LeadPage(_Out):
+    """A page of leads by id; ask for the next one with `after=` the `next` given here."""
+
     leads: list[LeadPublic]
-    total: int
-    limit: int
-    offset: int
+    next: IdStr | None = Field(
+        description="The `after` of the next page; null on the last page.", examples=["4212"]
+    )
 
 
-class CampaignLeadUpdate(BaseModel):
+class LeadStatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    status: LeadStatus = Field(description="The lead's status in the campaign, spelled exactly.")
+
+
+class StatusChangePublic(_Out):
+    """The `lead status --json` object."""
+
+    lead_id: IdStr
+    lead: str = Field(description="The lead's email, else its LinkedIn URL.")
+    campaign: str = Field(description="The campaign's name.")
+    old_status: LeadStatus = Field(description="Its status before (the same when unchanged).")
     status: LeadStatus
 
 
-class CampaignLeadPublic(_Out):
-    campaign: str
+class LeadDeletionPublic(_Out):
+    """The `lead delete --json` object."""
+
     lead_id: IdStr
-    status: str
+    email: str | None
+    linkedin_url: str | None
+    permanent: bool = Field(description="True when the email went on the permanently-deleted list.")
+    campaigns: list[str] = Field(description="The campaigns it was removed from.")
+    memberships: int = Field(description="Campaign memberships deleted with it.")
+    activities: int = Field(description="Activity events deleted with its memberships.")
 
 
 class ActivityCreate(BaseModel):
@@ -302,8 +334,8 @@ class DncPublic(_Out):
     kind: str
 
 
-class DeletedCleaned(_Out):
-    removed: int
+class DeletedListCleaned(_Out):
+    removed: int = Field(description="Emails taken off the permanently-deleted list.")
 
 
 class StatCount(_Out):

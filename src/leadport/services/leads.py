@@ -9,6 +9,7 @@ role here (services/permissions.py) and raises leadport.errors, never prints.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,13 +151,18 @@ def show_lead(engine: Engine, workspace: Workspace, member: Member, lead: LeadRe
     permissions.require_lead_work(member, workspace, "see leads")
     with read_transaction(engine) as conn:
         found = find_lead(conn, workspace, lead)
-        return LeadDetail(
-            found.id,
-            {name: found.row[name] for name in LEAD_FIELDS},
-            dict(_loads(found.row["custom_fields"], {})),
-            list(_loads(found.row["tags"], [])),
-            lead_campaigns(conn, found.id),
-        )
+        return lead_detail(found.row, lead_campaigns(conn, found.id))
+
+
+def lead_detail(row: Mapping[str, Any], memberships: list[LeadCampaign]) -> LeadDetail:
+    """A lead's row (every column of `leads`) and its memberships, as every door shows them."""
+    return LeadDetail(
+        row["id"],
+        {name: row[name] for name in LEAD_FIELDS},
+        dict(_loads(row["custom_fields"], {})),
+        list(_loads(row["tags"], [])),
+        memberships,
+    )
 
 
 def parse_status(value: str) -> LeadStatus:

@@ -345,7 +345,7 @@ def test_a_lead_without_email_cannot_be_deleted_permanently(tenant: Tenant) -> N
     assert refused.status_code == 409
     assert refused.json()["message"] == (
         "https://www.linkedin.com/in/jane has no email, and the permanently-deleted list keeps "
-        "emails only; delete it without --permanent."
+        "emails only; delete it without the permanent option."
     )
     assert client.get(f"/api/v1/leads/{jane}").status_code == 200
     assert client.delete(f"/api/v1/leads/{jane}").json()["permanent"] is False

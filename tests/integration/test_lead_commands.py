@@ -308,7 +308,7 @@ def test_a_lead_without_email_cannot_be_deleted_permanently(cli, database_url, w
     assert refused.exit_code == 1
     assert refused.stderr == (
         "leadport: https://www.linkedin.com/in/jane has no email, and the permanently-deleted "
-        "list keeps emails only; delete it without --permanent.\n"
+        "list keeps emails only; delete it without the permanent option.\n"
     )
     assert snapshot(database_url) == before
     plain = cli("lead", "delete", "linkedin.com/in/jane")

@@ -65,7 +65,7 @@ def delete_lead(
         if permanent and found.email is None:
             raise ConflictError(
                 f"{found.name} has no email, and the permanently-deleted list keeps emails only; "
-                "delete it without --permanent."
+                "delete it without the permanent option."
             )
         held = lead_removal.memberships(conn, found.id)
         activities = lead_removal.count_activities(conn, found.id)

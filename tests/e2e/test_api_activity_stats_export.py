@@ -217,6 +217,13 @@ def cli_lead_id(tenant: Tenant, email: str) -> str:
             {"event": 2, "field": "at"},
         ),
         (
+            [event("ann@acme.com", "sent", "9999-12-31T23:59:59-05:00")],
+            422,
+            "Event 1, at: '9999-12-31T23:59:59-05:00' is not an ISO-8601 time such as "
+            "2026-05-01T09:30:00Z; nothing was recorded.",
+            {"event": 1, "field": "at"},
+        ),
+        (
             [event("ann@acme.com", "sent"), {**event("bob@acme.com", "sent"), "campaign": "Q9"}],
             404,
             "Event 2, campaign: there is no campaign named 'Q9' in this workspace; "
@@ -275,6 +282,7 @@ def cli_lead_id(tenant: Tenant, email: str) -> str:
     ids=[
         "type",
         "time",
+        "time-past-9999-in-utc",
         "campaign",
         "lead",
         "not-in-campaign",

@@ -29,7 +29,7 @@ LEADS = [
     {"email": "ann@acme.com", "first_name": "Ann", "last_name": "Lee", "Plan": "gold"},
     {"email": "bob@acme.com", "first_name": "Bob", "company_name": "+Acme", "Plan": "=1+2"},
     {"email": "cy@acme.com", "first_name": "@cy", "job_title": "-VP", "phone": "+33612345678"},
-    {"email": "dee@acme.com", "first_name": "Dee", "last_name": "=HYPERLINK(\"x\")"},
+    {"email": "dee@acme.com", "first_name": "Dee", "last_name": '=HYPERLINK("x")'},
     {"email": "eve@acme.com", "first_name": "Eve", "Note": "line one\nline two"},
 ]
 
@@ -149,8 +149,9 @@ def test_recorded_activity_makes_the_statistics_exactly_and_as_the_cli_gives_the
         "leads_bounced": 1,
         "unsubscribed": 1,
     }
-    cli(live_server, "lead", "status", "bob@acme.com", "--campaign", "Q4", "--workspace",
-        tenant.workspace.name, "--set", "interested")  # fmt: skip
+    ws = tenant.workspace.name
+    status = ["lead", "status", "bob@acme.com", "--campaign", "Q4", "--set", "interested"]
+    cli(live_server, *status, "--workspace", ws)
     body = stats(client, q4)
     assert body == {
         "campaign": "Q4",
@@ -164,7 +165,7 @@ def test_recorded_activity_makes_the_statistics_exactly_and_as_the_cli_gives_the
         "meetings_booked": figure(1),
         "unsubscribed": figure(1),
     }
-    as_cli = cli(live_server, "stats", "Q4", "--workspace", tenant.workspace.name, "--json")
+    as_cli = cli(live_server, "stats", "Q4", "--workspace", ws, "--json")
     assert json.loads(as_cli) == body
     again = record(client, events)  # a retried call counts nothing twice
     assert (again.json()["recorded"], again.json()["duplicates"]) == (1, 10)
@@ -345,6 +346,36 @@ def test_a_body_that_is_not_a_list_of_events_or_too_long_is_refused(
     assert activity_count(live_server, q4) == 0
 
 
+def test_a_body_too_long_for_the_limit_is_refused_before_it_is_read(
+    live_server: LiveServer, tenant: Tenant
+) -> None:
+    client = tenant.client()
+    limit = live_server.app.settings.max_activity_events
+    most = limit * 1024
+    huge = b"[" + b" " * most + b"]"
+
+    def chunks() -> Any:  # no Content-Length: counted as it arrives
+        for i in range(0, len(huge), 65536):
+            yield huge[i : i + 65536]
+
+    declared = client.post("/api/v1/activities", content=huge)
+    streamed = client.post("/api/v1/activities", content=chunks())
+
+    assert "content-length" not in streamed.request.headers
+    for response, says in (
+        (declared, f"this body has {len(huge):,}"),
+        (streamed, "this body has more"),
+    ):
+        assert response.status_code == 413
+        assert response.json() == {
+            "code": "limit_exceeded",
+            "message": f"A list holds at most {limit:,} events and {most:,} bytes ({says}): split "
+            "it, send a file to POST /api/v1/activities/import, or raise "
+            "LEADPORT_MAX_ACTIVITY_EVENTS.",
+            "detail": {"limit_events": limit, "limit_bytes": most},
+        }
+
+
 def test_an_activity_file_is_recorded_whole_or_refused_naming_row_and_column(
     live_server: LiveServer, tenant: Tenant, q4: Campaign
 ) -> None:
@@ -475,9 +506,13 @@ def test_exports_download_formula_safe_with_every_lead(
     assert (cy["first_name"], cy["job_title"], cy["phone"]) == ("@cy", "-VP", "+33612345678")
     assert dee["last_name"] == '=HYPERLINK("x")'
     assert eve["Note"] == "line one\nline two"
-    assert [(str(r["leadport_status"]), int(r["leadport_sent"]), int(r["leadport_replied"]))
-            for r in campaign][:2] == [("scheduled", 1, 1), ("scheduled", 0, 0)]  # fmt: skip
+    counts = [
+        (r["leadport_status"], int(r["leadport_sent"]), int(r["leadport_replied"]))
+        for r in campaign
+    ]
+    assert counts[:2] == [("scheduled", 1, 1), ("scheduled", 0, 0)]
     assert everyone[0]["leadport_campaigns"] == "Q4 (scheduled)"
+    assert list((tenant.server.app.settings.data_dir / "exports").iterdir()) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -98,9 +98,8 @@ async def record_events(request: Request, member: MemberDep, srv: ServerDep) -> 
     `bounced` also marks the lead's email bounced; `unsubscribed` sets its status in the campaign.
     """
     limit = srv.app.settings.max_activity_events
-    raw = await _read_json(request, limit)
-    events = _events(raw, limit)
-    result = await run_in_threadpool(_record, srv.app.engine, member, events)
+    body = await _read_body(request, limit)
+    result = await run_in_threadpool(_record, srv.app.engine, member, body, limit)
     return result.to_json()
 
 
@@ -144,8 +143,8 @@ def _too_many(limit: int, why: str, **detail: int) -> LimitExceededError:
     )
 
 
-async def _read_json(request: Request, limit: int) -> Any:
-    """The body parsed, refused unread (413) when it is too long to hold `limit` events."""
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused unread (413) when it is too long to hold `limit` events."""
     most = limit * BYTES_PER_EVENT
     declared = _declared_length(request)
     if declared is not None and declared > most:
@@ -159,6 +158,10 @@ async def _read_json(request: Request, limit: int) -> Any:
         if len(body) > most:
             await drain(stream)
             raise _too_many(limit, f" and {most:,} bytes (this body has more)", limit_bytes=most)
+    return bytes(body)
+
+
+def _parse(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -205,7 +208,9 @@ def _shape_error(n: int, exc: ValidationError) -> UsageError:
     )
 
 
-def _record(engine: Engine, member: Member, events: list[ActivityEvent]) -> ActivityResult:
+def _record(engine: Engine, member: Member, body: bytes, limit: int) -> ActivityResult:
+    """Parse, check and record (in a worker thread: 10,000 events take a moment to check)."""
+    events = _events(_parse(body), limit)
     if not events:  # nothing to wait for the write lock for
         return ActivityResult(None)
     with write_transaction(engine) as conn:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # The server: rows per JSON batch, background jobs (heartbeat, when a silent worker counts as
     # dead, how often an interrupted import is re-run), and retries of emailed reports.
     max_batch_rows: int = 1_000
+    # Events per POST /api/v1/activities (larger sets are files, POST /api/v1/activities/import).
+    max_activity_events: int = 10_000
     job_heartbeat_seconds: float = 5.0
     job_stale_seconds: float = 60.0
     job_max_attempts: int = 3

@@ -11,7 +11,17 @@ from fastapi.concurrency import run_in_threadpool
 
 from leadport.api import errors
 from leadport.api.deps import Server
-from leadport.api.routes import apikeys, history, imports, leads, rollbacks, workspace
+from leadport.api.routes import (
+    activities,
+    apikeys,
+    exports,
+    history,
+    imports,
+    leads,
+    rollbacks,
+    stats,
+    workspace,
+)
 from leadport.bootstrap import App
 from leadport.services.mailer import MailSender
 from leadport.services.queue import RunnableQueue, make_queue
@@ -63,6 +73,9 @@ def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool
         apikeys.router,
         workspace.router,
         workspace.health_router,
+        activities.router,
+        stats.router,
+        exports.router,
     ):
         api.include_router(router)
     return api

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from leadport.domain.model import ActivityType, LeadStatus, Mode, Policy, Role
+from leadport.domain.model import LeadStatus, Mode, Policy, Role
 
 IdStr = str
 # SQLite hands timestamps back without their zone: they are UTC, and the API says so.
@@ -308,18 +308,55 @@ class LeadDeletionPublic(_Out):
 
 
 class ActivityCreate(BaseModel):
+    """One event the sending system reports: name the lead by `email` or `lead_id` (or both)."""
+
     model_config = ConfigDict(extra="forbid")
-    email: str | None = None
-    lead_id: IdStr | None = None
-    campaign: str
-    type: ActivityType
-    at: datetime | None = Field(
-        default=None, description="When it happened (ISO 8601); now if left out."
+    email: str | None = Field(
+        default=None,
+        description="The lead's email (normalized as an import does: case and spaces do not count).",
+        examples=["ann@acme.com"],
+    )
+    lead_id: IdStr | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,10}$",
+        description="The lead's id (a string, as every id in a JSON body).",
+        examples=["4212"],
+    )
+    campaign: str = Field(
+        min_length=1,
+        description="The campaign's name, as in an import; the lead must be in it.",
+        examples=["Q4 outreach"],
+    )
+    type: str = Field(
+        description="sent, opened, clicked, replied, bounced, meeting_booked or unsubscribed "
+        "(case ignored).",
+        examples=["replied"],
+    )
+    at: str | None = Field(
+        default=None,
+        description="When it happened, ISO 8601 (`2026-05-01T09:30:00Z`, `2026-05-01 11:30+02:00`, "
+        "`2026-05-01`); without an offset it is UTC; left out or null: the time of recording.",
+        examples=["2026-05-01T09:30:00Z"],
     )
 
 
-class ActivitiesRecorded(_Out):
-    recorded: int
+class ActivityResultPublic(_Out):
+    """What a list or a file of events did (the `activity import --json` object)."""
+
+    campaign: str | None = Field(
+        description="The campaign's name when every event is in one campaign, else null."
+    )
+    events: int = Field(description="Events received.")
+    recorded: int = Field(description="Events kept now.")
+    duplicates: int = Field(
+        description="Events equal to one already kept (same lead, campaign, type and time): "
+        "skipped, so a retry does not count twice."
+    )
+    by_type: dict[str, int] = Field(description="Events kept now, per type.")
+    leads_bounced: int = Field(description="Leads whose email was marked bounced by this call.")
+    unsubscribed: int = Field(
+        description="Memberships whose status turned `unsubscribed` by this call."
+    )
 
 
 class DncCreate(BaseModel):
@@ -339,16 +376,26 @@ class DeletedListCleaned(_Out):
 
 
 class StatCount(_Out):
-    count: int
-    rate: float
+    count: int = Field(description="Leads of the campaign that count for this figure.")
+    rate: float = Field(description="count / leads, a fraction (0 when the campaign has no leads).")
 
 
 class StatsPublic(_Out):
-    """The `stats --json` object: each key is a count of leads and its rate over the campaign's leads."""
+    """The `stats --json` object: each figure is a count of the campaign's current leads and its
+    rate over them."""
 
-    model_config = ConfigDict(extra="allow")
-    campaign: str
-    leads: int
+    campaign: str = Field(description="The campaign's name.")
+    leads: int = Field(description="The campaign's leads now, whatever their status.")
+    contacted: StatCount = Field(description="Leads with a `sent` event.")
+    opened: StatCount
+    clicked: StatCount
+    replied: StatCount
+    interested: StatCount = Field(description="Leads whose status is `interested`.")
+    bounced: StatCount
+    meetings_booked: StatCount = Field(description="Leads with a `meeting_booked` event.")
+    unsubscribed: StatCount = Field(
+        description="Leads with an `unsubscribed` event or status (counted once)."
+    )
 
 
 # -- API keys --------------------------------------------------------------------------------

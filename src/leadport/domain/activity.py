@@ -34,10 +34,9 @@ def parse_activity_time(value: str) -> datetime | None:
     if text[-1] in "zZ":
         text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return as_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999 in UTC
         return None
-    return as_utc(moment)
 
 
 def as_utc(moment: datetime) -> datetime:

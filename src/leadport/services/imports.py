@@ -23,7 +23,7 @@ from leadport.db.engine import WRITE, lock_workspace, read_transaction
 from leadport.db.schema import imports, saved_mappings
 from leadport.db.seen_keys import SeenKeys
 from leadport.domain.campaign_policy import CampaignRules
-from leadport.domain.lead_input import LeadInput, build_lead_input
+from leadport.domain.lead_input import LeadBuilder, LeadInput
 from leadport.domain.mapping import resolve_mapping
 from leadport.domain.model import ImportState, Policy
 from leadport.domain.options import ImportOptions
@@ -163,18 +163,11 @@ def _run(
         deleted_list_in_use=q.has_any(conn, "deleted_emails", ws.id),
         dnc_in_use=q.has_any(conn, "do_not_contact", ws.id),
     )
-    targets = tuple(mapping.targets)
+    build = LeadBuilder(
+        tuple(mapping.targets), transforms=transforms, region=ws.region, import_tags=list(opts.tags)
+    ).build
     inputs = (
-        build_lead_input(
-            r.row,
-            r.cells,
-            targets,
-            transforms=transforms,
-            region=ws.region,
-            import_tags=list(opts.tags),
-        )
-        if r.error is None
-        else LeadInput(r.row, r.cells, error=r.error)
+        build(r.row, r.cells) if r.error is None else LeadInput(r.row, r.cells, error=r.error)
         for r in src.rows
     )
     for batch in _batches(inputs, settings.import_batch_size):

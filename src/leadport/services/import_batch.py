@@ -68,7 +68,7 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
     linkedins = [lead.linkedin_key for lead in valid if lead.linkedin_key]
     by_email = q.leads_by(conn, ws, "email", emails)
     by_linkedin = q.leads_by(conn, ws, "linkedin_key", linkedins)
-    keys = [k for lead in valid for k in lead.identifiers()]
+    keys = [k for lead in valid for k in lead.keys]
     earlier = run.seen.first_rows(keys)
     for prefix, found in (("e:", by_email), ("l:", by_linkedin)):
         for value, existing in list(found.items()):
@@ -81,7 +81,7 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
     first_rows: dict[int, int | None] = {}
     new_keys: dict[str, int] = {}
     for lead in valid:
-        ids = lead.identifiers()
+        ids = lead.keys
         rows = [r for k in ids if (r := earlier.get(k) or new_keys.get(k)) is not None]
         first_rows[lead.row] = min(rows) if rows else None
         for k in ids:

@@ -6,6 +6,11 @@ created). Only the lead's row is kept, in a compact array indexed by lead id (4 
 The few keys first seen on a row that added nothing (modified, rejected) are kept by value: in a
 dict while they are few, in a temporary table beyond that. Memory stays flat whatever the file's
 size, and a fresh import of a million rows never writes or reads a million-key table.
+
+When the workspace held no lead as the import began (its first import, typically), a lead found
+by a look-up can only be one this import created: a Bloom filter of their emails and LinkedIn
+keys then tells which values need a look-up at all (the workspace lock keeps others from adding
+leads meanwhile). Its 4 MiB are taken whatever the file's size.
 """
 
 from __future__ import annotations
@@ -26,9 +31,42 @@ IN_MEMORY_KEYS = 50_000
 MAX_ID_SPAN = 20_000_000
 
 
+_FILTER_BITS = 1 << 25
+_MASK = _FILTER_BITS - 1
+
+
+class _ValueFilter:
+    """A Bloom filter over strings (2^25 bits, 3 probes from one hash): `in` may say yes for a
+    value never added (under 0.5% at two million values), never no for one that was."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray(_FILTER_BITS >> 3)
+
+    def add(self, value: str) -> None:
+        h, bits = hash(value), self._bits
+        i = h & _MASK
+        bits[i >> 3] |= 1 << (i & 7)
+        i = (h >> 20) & _MASK
+        bits[i >> 3] |= 1 << (i & 7)
+        i = (h >> 39) & _MASK
+        bits[i >> 3] |= 1 << (i & 7)
+
+    def __contains__(self, value: str) -> bool:
+        h, bits = hash(value), self._bits
+        i = h & _MASK
+        if not bits[i >> 3] & (1 << (i & 7)):
+            return False
+        i = (h >> 20) & _MASK
+        if not bits[i >> 3] & (1 << (i & 7)):
+            return False
+        i = (h >> 39) & _MASK
+        return bool(bits[i >> 3] & (1 << (i & 7)))
+
+
 class SeenKeys:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, workspace_had_leads: bool = True) -> None:
         self.conn = conn
+        self._created = None if workspace_had_leads else _ValueFilter()
         self._keys: dict[str, int] = {}
         self._in_table = False
         self._base: int | None = None
@@ -37,7 +75,15 @@ class SeenKeys:
 
     # --- keys of rows that added a lead: the lead's id gives the row ---------------------------
 
-    def lead_added(self, lead_id: int, row: int) -> None:
+    def may_exist(self, value: str) -> bool:
+        """False when no lead can have this email or LinkedIn key: the look-up can be skipped."""
+        return self._created is None or value in self._created
+
+    def lead_added(self, lead_id: int, row: int, values: Sequence[str | None] = ()) -> None:
+        if self._created is not None:
+            for value in values:
+                if value:
+                    self._created.add(value)
         if self._base is None:
             self._base = lead_id
         at = lead_id - self._base

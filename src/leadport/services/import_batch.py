@@ -64,8 +64,9 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
     """
     conn, ws, import_id = run.conn, run.workspace_id, run.import_id
     valid = [lead for lead in batch if lead.error is None]
-    emails = [lead.email for lead in valid if lead.email]
-    linkedins = [lead.linkedin_key for lead in valid if lead.linkedin_key]
+    may_exist = run.seen.may_exist
+    emails = [lead.email for lead in valid if lead.email and may_exist(lead.email)]
+    linkedins = [lk for lead in valid if (lk := lead.linkedin_key) and may_exist(lk)]
     by_email = q.leads_by(conn, ws, "email", emails)
     by_linkedin = q.leads_by(conn, ws, "linkedin_key", linkedins)
     keys = [k for lead in valid for k in lead.keys]
@@ -87,7 +88,7 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
         for k in ids:
             if k not in earlier:
                 new_keys.setdefault(k, lead.row)
-    fresh_emails = [lead.email for lead in valid if lead.email and first_rows[lead.row] is None]
+    fresh_emails = [e for lead in valid if (e := lead.email) and first_rows[lead.row] is None]
     return _Facts(
         first_rows=first_rows,
         by_email=by_email,
@@ -106,7 +107,7 @@ def _remember_keys(
     added_rows = set()
     for lead, code, lead_id, _ in decided:
         if code == AccountCode.ADDED and lead_id is not None:
-            run.seen.lead_added(lead_id, lead.row)
+            run.seen.lead_added(lead_id, lead.row, (lead.email, lead.linkedin_key))
             added_rows.add(lead.row)
     run.seen.add({k: row for k, row in facts.new_keys.items() if row not in added_rows})
 

@@ -191,7 +191,7 @@ def _run(
         else None,
         secret_key=settings.secret_key,
         now=utcnow(),
-        seen=SeenKeys(conn),
+        seen=SeenKeys(conn, workspace_had_leads=q.has_any(conn, "leads", ws.id)),
         capacity_left=None if limit is None else limit - q.count_leads(conn, ws.id),
         plan_limit=limit,
         batch_size=settings.import_batch_size,

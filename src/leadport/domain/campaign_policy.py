@@ -42,6 +42,12 @@ class CampaignDecision:
     detail: dict[str, Any] | None = None
 
 
+def imports_any_new_lead(rules: CampaignRules) -> bool:
+    """Whether `decide_campaign` says `imported` for every lead with no membership and no
+    do-not-contact match, whatever its fields: the import skips building its state then."""
+    return not rules.required_fields and not rules.reject_invalid_leads
+
+
 def decide_campaign(lead: LeadState, rules: CampaignRules) -> CampaignDecision:
     if lead.dnc_match:
         return CampaignDecision(CampaignCode.DO_NOT_CONTACT, {"value": lead.dnc_match})

@@ -12,7 +12,12 @@ from typing import Any
 from leadport.db import lead_lookups as q
 from leadport.db.import_writes import BatchWrites
 from leadport.domain.account_rules import AccountFacts, decide_account
-from leadport.domain.campaign_policy import LeadState, Membership, decide_campaign
+from leadport.domain.campaign_policy import (
+    LeadState,
+    Membership,
+    decide_campaign,
+    imports_any_new_lead,
+)
 from leadport.domain.identity import email_domain
 from leadport.domain.lead_input import LeadInput
 from leadport.domain.merge import merge_into
@@ -175,10 +180,15 @@ def _campaign_step(
     modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
     memberships = q.memberships_of(run.conn, modified_ids) if modified_ids else {}
     dnc = _dnc_matches(run, decided, facts)
+    shortcut = imports_any_new_lead(rules) and not dnc
     outcomes = []
     for lead, code, lead_id, detail in decided:
         campaign_code = None
-        if lead_id is not None and is_accepted(code):
+        if lead_id is not None and code == AccountCode.ADDED and shortcut:
+            # A lead this row created has no membership, and no do-not-contact match was found.
+            campaign_code = CampaignCode.IMPORTED
+            writes.add_membership(lead_id)
+        elif lead_id is not None and is_accepted(code):
             state = _state_of(lead, code, lead_id, facts, memberships.get(lead_id, ()), dnc)
             decision = decide_campaign(state, rules)
             campaign_code = decision.code

@@ -58,7 +58,7 @@ def bulk_insert(
     cols = ", ".join(columns)
     if is_sqlite(conn):
         marks = ", ".join("?" for _ in columns)
-        dbapi.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # type: ignore[attr-defined]
+        dbapi.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
         return
     with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         for row in rows:
@@ -75,7 +75,7 @@ def bulk_update(
     assert dbapi is not None
     if is_sqlite(conn):
         sets = ", ".join(f"{c} = ?" for c in columns)
-        dbapi.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)  # type: ignore[attr-defined]
+        dbapi.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
         return
     sets = ", ".join(f"{c} = %s" for c in columns)
     with dbapi.cursor() as cur:  # type: ignore[attr-defined]

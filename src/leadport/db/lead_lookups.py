@@ -91,7 +91,7 @@ def leads_with_name_keys(
     conn: Connection, workspace_id: int, keys: Sequence[str]
 ) -> dict[str, int]:
     sql = "SELECT name_key, min(id) FROM leads WHERE workspace_id = ? AND name_key {IN} GROUP BY name_key"
-    return dict(select_in(conn, sql, (workspace_id,), keys))  # type: ignore[arg-type]
+    return dict(select_in(conn, sql, (workspace_id,), keys))
 
 
 def deleted_hashes(conn: Connection, workspace_id: int, hashes: Sequence[str]) -> set[str]:

@@ -107,7 +107,7 @@ class SeenKeys:
         """The first row of each of these keys among those recorded with `add`."""
         if self._in_table:
             sql = "SELECT key, row FROM lp_seen WHERE key {IN}"
-            return dict(select_in(self.conn, sql, (), keys))  # type: ignore[arg-type]
+            return dict(select_in(self.conn, sql, (), keys))
         known = self._keys
         if not known:
             return {}

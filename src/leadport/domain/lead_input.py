@@ -5,6 +5,7 @@ Pure and per-row; everything that needs the database happens later, a batch at a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -114,7 +115,7 @@ class LeadBuilder:
         self,
         targets: tuple[str | None, ...],
         *,
-        transforms: list[_Transform],
+        transforms: Sequence[_Transform],
         region: str | None,
         import_tags: list[str],
     ) -> None:

@@ -108,7 +108,7 @@ class RowOutcome:
             None,
             CampaignCode.IMPORTED,
         ):
-            return message_for(self.campaign_code, self.detail)  # type: ignore[arg-type]
+            return message_for(self.campaign_code, self.detail)
         return message_for(self.code, self.detail)
 
     def to_json(self) -> dict[str, Any]:

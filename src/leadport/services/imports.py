@@ -296,21 +296,21 @@ def _start_import_row(
         # connection, would wait for the whole import: its values are written at the end instead.
         return request.import_id, values
     values.update(state=ImportState.RUNNING, started_at=utcnow())
-    return int(
-        conn.execute(
-            insert(imports).values(
-                workspace_id=request.workspace_id,
-                member_id=request.member_id,
-                source=src.source,
-                file_name=src.file_name,
-                options=opts.model_dump(mode="json"),
-                dry_run=opts.dry_run,
-                idempotency_key=request.idempotency_key,
-                created_at=utcnow(),
-                **values,
-            )
-        ).inserted_primary_key[0]
-    ), {}
+    key = conn.execute(
+        insert(imports).values(
+            workspace_id=request.workspace_id,
+            member_id=request.member_id,
+            source=src.source,
+            file_name=src.file_name,
+            options=opts.model_dump(mode="json"),
+            dry_run=opts.dry_run,
+            idempotency_key=request.idempotency_key,
+            created_at=utcnow(),
+            **values,
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0]), {}
 
 
 def find_repeat(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -28,10 +29,23 @@ def db_time(conn: Connection, value: datetime) -> Any:
     return value
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_STR = encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses for strings
+
+
 def as_json(value: Any) -> str | None:
+    """Compact JSON, non-ASCII kept. The flat shapes an import writes on every row (custom fields,
+    tags, cells) are joined directly: ≈ 0.5 µs instead of json.dumps's ≈ 3 µs, same text."""
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        if type(value) is dict:
+            return "{" + ",".join([_STR(k) + ":" + _STR(v) for k, v in value.items()]) + "}"
+        if type(value) is list:
+            return "[" + ",".join([_STR(v) for v in value]) + "]"
+    except TypeError:  # a value that is not a string: the general encoder below
+        pass
+    return _ENCODE(value)
 
 
 def bulk_insert(
@@ -44,7 +58,7 @@ def bulk_insert(
     cols = ", ".join(columns)
     if is_sqlite(conn):
         marks = ", ".join("?" for _ in columns)
-        dbapi.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # type: ignore[attr-defined]
+        dbapi.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
         return
     with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
         for row in rows:
@@ -61,7 +75,7 @@ def bulk_update(
     assert dbapi is not None
     if is_sqlite(conn):
         sets = ", ".join(f"{c} = ?" for c in columns)
-        dbapi.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)  # type: ignore[attr-defined]
+        dbapi.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
         return
     sets = ", ".join(f"{c} = %s" for c in columns)
     with dbapi.cursor() as cur:  # type: ignore[attr-defined]

@@ -126,11 +126,10 @@ class BatchWrites:
         )
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
-        f = lead.fields
         return (
             lead_id,
             self.run.workspace_id,
-            *(f.get(name) for name in LEAD_FIELDS),
+            *map(lead.fields.get, LEAD_FIELDS),
             lead.linkedin_key,
             as_json(lead.custom) if lead.custom else None,
             as_json(lead.tags) if lead.tags else None,
@@ -145,7 +144,7 @@ class BatchWrites:
         url = f.get("linkedin_url")
         key = normalize_linkedin(url).key if url else None
         return (
-            *(f.get(name) for name in LEAD_FIELDS),
+            *map(f.get, LEAD_FIELDS),
             key,
             as_json(lead.custom) if lead.custom else None,
             as_json(lead.tags) if lead.tags else None,

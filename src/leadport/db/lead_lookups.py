@@ -29,6 +29,7 @@ class ExistingLead:
     tags: list[str]
     email_status: str | None
     linkedin_key: str | None
+    created_import_id: int | None = None
     memberships: list[Membership] = field(default_factory=list)
 
 
@@ -59,7 +60,8 @@ def _loads(value: Any, default: Any) -> Any:
 
 
 _LEAD_SELECT = (
-    "SELECT id, " + ", ".join(LEAD_FIELDS) + ", custom_fields, tags, email_status, linkedin_key"
+    "SELECT id, " + ", ".join(LEAD_FIELDS) + ", custom_fields, tags, email_status, linkedin_key,"
+    " created_import_id"
     " FROM leads WHERE workspace_id = ? AND {col} {IN}"
 )
 _N = len(LEAD_FIELDS)
@@ -80,6 +82,7 @@ def leads_by(
             tags=_loads(row[2 + _N], []),
             email_status=row[3 + _N],
             linkedin_key=row[4 + _N],
+            created_import_id=row[5 + _N],
         )
     return found
 
@@ -88,7 +91,7 @@ def leads_with_name_keys(
     conn: Connection, workspace_id: int, keys: Sequence[str]
 ) -> dict[str, int]:
     sql = "SELECT name_key, min(id) FROM leads WHERE workspace_id = ? AND name_key {IN} GROUP BY name_key"
-    return dict(select_in(conn, sql, (workspace_id,), keys))  # type: ignore[arg-type]
+    return dict(select_in(conn, sql, (workspace_id,), keys))
 
 
 def deleted_hashes(conn: Connection, workspace_id: int, hashes: Sequence[str]) -> set[str]:

@@ -13,7 +13,7 @@ from leadport.domain.model import Mode
 from leadport.domain.outcomes import AccountCode
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs ≈ 1 µs more to build, per row
 class AccountFacts:
     """What the database and the file said about one row, gathered a batch at a time."""
 
@@ -25,7 +25,7 @@ class AccountFacts:
     plan_limit: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AccountDecision:
     code: AccountCode
     lead_id: int | None = None

@@ -9,7 +9,7 @@ from leadport.domain.model import ACTIVE_STATUSES, FAILED_EMAIL_STATUSES, Policy
 from leadport.domain.outcomes import CampaignCode
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # these three are built per row: not frozen, which costs ≈ 1 µs more
 class Membership:
     campaign_id: int
     campaign_name: str
@@ -24,7 +24,7 @@ class CampaignRules:
     reject_invalid_leads: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LeadState:
     """The lead as it will be after this row: what the campaign checks look at."""
 
@@ -36,10 +36,16 @@ class LeadState:
     dnc_match: str | None  # the email or domain found on the do-not-contact list
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CampaignDecision:
     code: CampaignCode
     detail: dict[str, Any] | None = None
+
+
+def imports_any_new_lead(rules: CampaignRules) -> bool:
+    """Whether `decide_campaign` says `imported` for every lead with no membership and no
+    do-not-contact match, whatever its fields: the import skips building its state then."""
+    return not rules.required_fields and not rules.reject_invalid_leads
 
 
 def decide_campaign(lead: LeadState, rules: CampaignRules) -> CampaignDecision:

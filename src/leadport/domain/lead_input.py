@@ -5,6 +5,7 @@ Pure and per-row; everything that needs the database happens later, a batch at a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,7 +27,11 @@ class _Transform(Protocol):
 
 @dataclass(slots=True)
 class LeadInput:
-    """A row ready for the account checks. `fields` holds non-empty lead fields only."""
+    """A row ready for the account checks. `fields` holds non-empty lead fields only.
+
+    `email` is the normalized email when it is valid (else None) and `keys` the identifiers the
+    row claims in the in-file duplicate check; both are set once the row is normalized.
+    """
 
     row: int
     cells: list[str]
@@ -39,19 +44,12 @@ class LeadInput:
     name_key: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    email: str | None = None
+    keys: tuple[str, ...] = ()
 
-    @property
-    def email(self) -> str | None:
-        return self.fields.get("email") if self.email_valid else None
-
-    def identifiers(self) -> list[str]:
+    def identifiers(self) -> tuple[str, ...]:
         """The identifiers this row claims, as stored in the in-file duplicate check."""
-        keys = []
-        if self.email:
-            keys.append("e:" + self.email)
-        if self.linkedin_key:
-            keys.append("l:" + self.linkedin_key)
-        return keys
+        return self.keys
 
 
 def clean_cell(value: str) -> str:
@@ -98,34 +96,114 @@ def build_lead_input(
     region: str | None,
     import_tags: list[str],
 ) -> LeadInput:
-    record, row_tags = gather_record(cells, targets)
-    for transform in transforms:
-        record = transform.apply(record)
-    lead = LeadInput(row=row, cells=cells)
-    for key, value in record.items():
-        if not value:
-            continue
-        if key.startswith(CUSTOM):
-            lead.custom[key[len(CUSTOM) :]] = value
-        elif key != "full_name":
-            lead.fields[key] = value
-    lead.tags = _unique(row_tags + import_tags)
-    _normalize_identity(lead, region)
-    return lead
+    builder = LeadBuilder(targets, transforms=transforms, region=region, import_tags=import_tags)
+    return builder.build(row, cells)
+
+
+_FIELD, _CUSTOM, _TAGS, _OTHER = range(4)
+
+
+class LeadBuilder:
+    """`build_lead_input` for one import: what each column becomes is worked out once.
+
+    Without transforms, cells go straight to the lead's fields and custom fields, in column
+    order, the first non-empty value of a target winning (what `gather_record` gives); with
+    transforms, the record is gathered whole, transformed, then split.
+    """
+
+    def __init__(
+        self,
+        targets: tuple[str | None, ...],
+        *,
+        transforms: Sequence[_Transform],
+        region: str | None,
+        import_tags: list[str],
+    ) -> None:
+        self.targets = targets
+        self.transforms = transforms
+        self.region = region
+        self.import_tags = _unique(import_tags)
+        self.columns: list[tuple[int, str, int]] = []
+        for index, target in enumerate(targets):
+            if target is None:
+                continue
+            if target == "tags":
+                self.columns.append((index, target, _TAGS))
+            elif target.startswith(CUSTOM):
+                self.columns.append((index, target[len(CUSTOM) :], _CUSTOM))
+            elif target == "full_name":
+                self.columns.append((index, target, _OTHER))
+            else:
+                self.columns.append((index, target, _FIELD))
+
+    def build(self, row: int, cells: list[str]) -> LeadInput:
+        if self.transforms:
+            return self._build_transformed(row, cells)
+        fields: dict[str, str] = {}
+        custom: dict[str, str] = {}
+        row_tags: list[str] | None = None
+        width = len(cells)
+        for index, target, kind in self.columns:
+            if index >= width:
+                break
+            value = cells[index]
+            if not value:
+                continue
+            if "\x00" in value:
+                value = value.replace("\x00", "")
+            value = value.strip()
+            if not value:
+                continue
+            if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+                value = value[1:]
+            if kind == _FIELD:
+                if target not in fields:
+                    fields[target] = value
+            elif kind == _CUSTOM:
+                if target not in custom:
+                    custom[target] = value
+            elif kind == _TAGS:
+                if row_tags is None:
+                    row_tags = []
+                row_tags.extend(split_tags(value))
+        tags = _unique(row_tags + self.import_tags) if row_tags else list(self.import_tags)
+        lead = LeadInput(row, cells, fields, custom, tags)
+        _normalize_identity(lead, self.region)
+        return lead
+
+    def _build_transformed(self, row: int, cells: list[str]) -> LeadInput:
+        record, row_tags = gather_record(cells, self.targets)
+        for transform in self.transforms:
+            record = transform.apply(record)
+        lead = LeadInput(row=row, cells=cells)
+        for key, value in record.items():
+            if not value:
+                continue
+            if key.startswith(CUSTOM):
+                lead.custom[key[len(CUSTOM) :]] = value
+            elif key != "full_name":
+                lead.fields[key] = value
+        lead.tags = _unique(row_tags + self.import_tags)
+        _normalize_identity(lead, self.region)
+        return lead
 
 
 def _normalize_identity(lead: LeadInput, region: str | None) -> None:
     fields = lead.fields
-    if "email" in fields:
-        check = normalize_email(fields["email"])
+    email = fields.get("email")
+    if email is not None:
+        check = normalize_email(email)
         lead.email_present = check.value is not None
         lead.email_valid = check.valid
         if check.value is None:
             del fields["email"]
         else:
             fields["email"] = check.value
-    if "linkedin_url" in fields:
-        li = normalize_linkedin(fields["linkedin_url"])
+            if check.valid:
+                lead.email = check.value
+    url = fields.get("linkedin_url")
+    if url is not None:
+        li = normalize_linkedin(url)
         if li.value is None:
             del fields["linkedin_url"]
         else:
@@ -133,24 +211,36 @@ def _normalize_identity(lead: LeadInput, region: str | None) -> None:
             lead.linkedin_key = li.key
             if not li.recognized:
                 lead.warnings.append(RowWarning.LINKEDIN_UNRECOGNIZED)
-    if "phone" in fields:
-        phone = normalize_phone(fields["phone"], region)
+    phone_text = fields.get("phone")
+    if phone_text is not None:
+        phone = normalize_phone(phone_text, region)
         if phone.value is None:
             del fields["phone"]
         else:
             fields["phone"] = phone.value
             if not phone.parsed:
                 lead.warnings.append(RowWarning.PHONE_UNPARSEABLE)
-    if "company_domain" in fields:
-        domain = normalize_domain(fields["company_domain"])
+    domain_text = fields.get("company_domain")
+    if domain_text is not None:
+        domain = normalize_domain(domain_text)
         if domain:
             fields["company_domain"] = domain
     lead.name_key = name_key(fields)
+    if lead.email:
+        lead.keys = (
+            ("e:" + lead.email, "l:" + lead.linkedin_key)
+            if lead.linkedin_key
+            else ("e:" + lead.email,)
+        )
+    elif lead.linkedin_key:
+        lead.keys = ("l:" + lead.linkedin_key,)
 
 
 def name_key(fields: dict[str, str]) -> str | None:
     """First name, last name and company domain, casefolded: how possible duplicates are found."""
-    first, last, domain = (fields.get(k) for k in ("first_name", "last_name", "company_domain"))
+    first = fields.get("first_name")
+    last = fields.get("last_name")
+    domain = fields.get("company_domain")
     if not (first and last and domain):
         return None
     return f"{first.casefold()}|{last.casefold()}|{domain.casefold()}"

@@ -91,7 +91,7 @@ class _Lenient(dict[str, Any]):
         return "?"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every row, and frozen costs ≈ 1 µs more
 class RowOutcome:
     """What happened to one input row: its account code and, if a campaign step ran, that code."""
 
@@ -108,7 +108,7 @@ class RowOutcome:
             None,
             CampaignCode.IMPORTED,
         ):
-            return message_for(self.campaign_code, self.detail)  # type: ignore[arg-type]
+            return message_for(self.campaign_code, self.detail)
         return message_for(self.code, self.detail)
 
     def to_json(self) -> dict[str, Any]:

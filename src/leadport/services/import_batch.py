@@ -12,7 +12,12 @@ from typing import Any
 from leadport.db import lead_lookups as q
 from leadport.db.import_writes import BatchWrites
 from leadport.domain.account_rules import AccountFacts, decide_account
-from leadport.domain.campaign_policy import LeadState, Membership, decide_campaign
+from leadport.domain.campaign_policy import (
+    LeadState,
+    Membership,
+    decide_campaign,
+    imports_any_new_lead,
+)
 from leadport.domain.identity import email_domain
 from leadport.domain.lead_input import LeadInput
 from leadport.domain.merge import merge_into
@@ -29,6 +34,7 @@ class _Facts:
     by_email: dict[str, q.ExistingLead]
     by_linkedin: dict[str, q.ExistingLead]
     deleted: set[str]
+    new_keys: dict[str, int] = field(default_factory=dict)
     touched: dict[int, q.ExistingLead] = field(default_factory=dict)
 
 
@@ -38,6 +44,7 @@ def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
     decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]] = []
     for lead in batch:
         decided.append(_account_step(run, lead, facts, writes))
+    _remember_keys(run, decided, facts)
     duplicates = writes.possible_duplicates()
     for _, code, lead_id, detail in decided:
         if code == AccountCode.ADDED and lead_id in duplicates:
@@ -54,31 +61,60 @@ def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
 
 
 def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
-    conn, ws = run.conn, run.workspace_id
-    keys = [k for lead in batch if lead.error is None for k in lead.identifiers()]
+    """Existing leads by email and LinkedIn key, and the first row of each key in this file.
+
+    A key that belongs to a lead this import created was first seen on the row that created it;
+    other keys seen in earlier batches come from `run.seen`, keys seen earlier in this batch from
+    `new_keys`.
+    """
+    conn, ws, import_id = run.conn, run.workspace_id, run.import_id
+    valid = [lead for lead in batch if lead.error is None]
+    may_exist = run.seen.may_exist
+    emails = [lead.email for lead in valid if lead.email and may_exist(lead.email)]
+    linkedins = [lk for lead in valid if (lk := lead.linkedin_key) and may_exist(lk)]
+    by_email = q.leads_by(conn, ws, "email", emails)
+    by_linkedin = q.leads_by(conn, ws, "linkedin_key", linkedins)
+    keys = [k for lead in valid for k in lead.keys]
     earlier = run.seen.first_rows(keys)
+    for prefix, found in (("e:", by_email), ("l:", by_linkedin)):
+        for value, existing in list(found.items()):
+            if existing.created_import_id == import_id and (
+                row := run.seen.row_of_lead(existing.id)
+            ):
+                key = prefix + value
+                earlier[key] = min(row, earlier.get(key, row))
+                del found[value]
     first_rows: dict[int, int | None] = {}
     new_keys: dict[str, int] = {}
-    for lead in batch:
-        if lead.error is not None:
-            continue
-        rows = [
-            r for k in lead.identifiers() if (r := earlier.get(k) or new_keys.get(k)) is not None
-        ]
+    for lead in valid:
+        ids = lead.keys
+        rows = [r for k in ids if (r := earlier.get(k) or new_keys.get(k)) is not None]
         first_rows[lead.row] = min(rows) if rows else None
-        for k in lead.identifiers():
+        for k in ids:
             if k not in earlier:
                 new_keys.setdefault(k, lead.row)
-    run.seen.add(new_keys)
-    fresh = [lead for lead in batch if lead.error is None and first_rows.get(lead.row) is None]
-    emails = [lead.email for lead in fresh if lead.email]
-    linkedins = [lead.linkedin_key for lead in fresh if lead.linkedin_key]
+    fresh_emails = [e for lead in valid if (e := lead.email) and first_rows[lead.row] is None]
     return _Facts(
         first_rows=first_rows,
-        by_email=q.leads_by(conn, ws, "email", emails),
-        by_linkedin=q.leads_by(conn, ws, "linkedin_key", linkedins),
-        deleted=_deleted_emails(run, emails),
+        by_email=by_email,
+        by_linkedin=by_linkedin,
+        deleted=_deleted_emails(run, fresh_emails),
+        new_keys=new_keys,
     )
+
+
+def _remember_keys(
+    run: ImportRun,
+    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
+    facts: _Facts,
+) -> None:
+    """Keys first seen in this batch: by the lead a row added, else by value."""
+    added_rows = set()
+    for lead, code, lead_id, _ in decided:
+        if code == AccountCode.ADDED and lead_id is not None:
+            run.seen.lead_added(lead_id, lead.row, (lead.email, lead.linkedin_key))
+            added_rows.add(lead.row)
+    run.seen.add({k: row for k, row in facts.new_keys.items() if row not in added_rows})
 
 
 def _deleted_emails(run: ImportRun, emails: list[str]) -> set[str]:
@@ -144,10 +180,15 @@ def _campaign_step(
     modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
     memberships = q.memberships_of(run.conn, modified_ids) if modified_ids else {}
     dnc = _dnc_matches(run, decided, facts)
+    shortcut = imports_any_new_lead(rules) and not dnc
     outcomes = []
     for lead, code, lead_id, detail in decided:
         campaign_code = None
-        if lead_id is not None and is_accepted(code):
+        if lead_id is not None and code == AccountCode.ADDED and shortcut:
+            # A lead this row created has no membership, and no do-not-contact match was found.
+            campaign_code = CampaignCode.IMPORTED
+            writes.add_membership(lead_id)
+        elif lead_id is not None and is_accepted(code):
             state = _state_of(lead, code, lead_id, facts, memberships.get(lead_id, ()), dnc)
             decision = decide_campaign(state, rules)
             campaign_code = decision.code

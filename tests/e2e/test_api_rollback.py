@@ -83,13 +83,18 @@ def state(live_server: LiveServer, workspace_id: int) -> dict[str, Any]:
         }
 
 
-def add_activity(live_server: LiveServer, email: str, campaign: str, *types: str) -> None:
-    with write_transaction(live_server.app.engine) as conn:
+def add_activity(tenant: Tenant, email: str, campaign: str, *types: str) -> None:
+    """Activity straight into the tenant's tables (the live server is shared by every test)."""
+    with write_transaction(tenant.server.app.engine) as conn:
         membership = conn.execute(
             select(campaign_leads.c.id)
             .join(leads, leads.c.id == campaign_leads.c.lead_id)
             .join(campaigns, campaigns.c.id == campaign_leads.c.campaign_id)
-            .where(leads.c.email == email, campaigns.c.name == campaign)
+            .where(
+                leads.c.workspace_id == tenant.workspace.id,
+                leads.c.email == email,
+                campaigns.c.name == campaign,
+            )
         ).scalar_one()
         for kind in types:
             conn.execute(
@@ -111,8 +116,8 @@ def imported(live_server: LiveServer, tenant: Tenant) -> str:
     batch(client, [{"email": "old@example.com", "first_name": "Olga"}])
     rows = [*lead_rows(3), {"email": "old@example.com", "job_title": "CTO"}]
     import_id = batch(client, rows, campaign="Q4")
-    add_activity(live_server, "lead0@example.com", "Q4", "sent", "replied")
-    add_activity(live_server, "lead1@example.com", "Q4", "sent", "meeting_booked")
+    add_activity(tenant, "lead0@example.com", "Q4", "sent", "replied")
+    add_activity(tenant, "lead1@example.com", "Q4", "sent", "meeting_booked")
     return import_id
 
 

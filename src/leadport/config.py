@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 600_000
 
     restore_retention_days: int = 30
+    # How often `serve` and `worker` purge restore data past the retention period (0: never).
+    housekeeping_interval_seconds: float = 3600.0
 
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -23,6 +23,7 @@ from leadport.api.routes import (
     workspace,
 )
 from leadport.bootstrap import App
+from leadport.services.housekeeping import Housekeeper
 from leadport.services.mailer import MailSender
 from leadport.services.queue import RunnableQueue, make_queue
 
@@ -36,21 +37,25 @@ JSON batches are imported at once and accept an `Idempotency-Key`.
 
 
 def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool = True) -> FastAPI:
-    """The API over one wired App; `background` runs the queue's worker and the mail sender here."""
+    """The API over one wired App; `background` runs the queue's worker, the mail sender and the
+    housekeeping (the purge past the retention period) here."""
     queue = queue or make_queue(app.engine, app.settings)
     sender = MailSender(app.engine, app.settings)
+    housekeeper = Housekeeper(app.engine, app.settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if background:
             await run_in_threadpool(queue.start)
             sender.start()
+            housekeeper.start()
         else:
             await run_in_threadpool(queue.prepare)
         try:
             yield
         finally:
             if background:
+                housekeeper.stop()
                 sender.stop()
                 await run_in_threadpool(queue.stop)
 

@@ -61,18 +61,22 @@ def worker(
 
 def _embedded_worker(app: App) -> None:
     """On SQLite: the worker `serve` runs, alone (when the API runs in another process)."""
+    from leadport.services.housekeeping import Housekeeper
     from leadport.services.mailer import MailSender
     from leadport.services.queue.embedded import EmbeddedQueue
 
     queue, sender = EmbeddedQueue(app.engine, app.settings), MailSender(app.engine, app.settings)
+    housekeeper = Housekeeper(app.engine, app.settings)
     if not queue.start():
         raise typer.Exit(1)
     sender.start()
+    housekeeper.start()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     typer.echo(f"leadport worker {queue.worker_name} waiting for imports (SQLite)")
     stop.wait()
+    housekeeper.stop()
     sender.stop()
     queue.stop()
 

@@ -172,6 +172,8 @@ def purge_rollback_data(engine: Engine, settings: Settings) -> list[int]:
                     imports.c.rolled_back_at < cutoff,
                 )
                 .order_by(imports.c.id)
+                # several servers and workers purge: each import is purged (and audited) once
+                .with_for_update(skip_locked=True)
             )
         ]
         now = utcnow()

@@ -29,6 +29,7 @@ from leadport.config import Settings
 from leadport.db.engine import write_transaction
 from leadport.domain.model import ImportState
 from leadport.services import jobs, mailer
+from leadport.services.housekeeping import Housekeeper
 from leadport.services.jobs import LiveProgress, RunControl
 from leadport.services.queue.liveness import Heartbeat, recover_stale
 
@@ -136,6 +137,8 @@ class ProcrastinateQueue:
         ensure_schema(self.engine)
         sender = mailer.MailSender(self.engine, self.settings)
         sender.start()
+        housekeeper = Housekeeper(self.engine, self.settings)
+        housekeeper.start()
         halt = threading.Event()
         reaper = threading.Thread(
             target=self._reap, args=(halt,), name="leadport-reaper", daemon=True
@@ -145,6 +148,7 @@ class ProcrastinateQueue:
             asyncio.run(self._work(concurrency, stop))
         finally:
             halt.set()
+            housekeeper.stop()
             sender.stop()
             reaper.join(timeout=10)
 

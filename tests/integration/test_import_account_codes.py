@@ -94,8 +94,8 @@ def test_update_only_never_creates_and_rejects_unknown_rows_as_not_found(cli, wr
     assert report["campaign"] is None
     assert all(r["campaign_code"] is None for r in report["rows"])
     shown = cli("lead", "show", "ann@x.com", "--json")
-    if shown.exit_code == 0:  # lead show is part of the lifecycle commands
-        assert shown.json()["campaigns"] == []
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.json()["campaigns"] == []
 
 
 def test_identity_conflict_when_email_and_linkedin_match_two_leads(cli, write_csv):
@@ -170,18 +170,17 @@ def test_header_below_title_lines_is_found(cli, write_csv):
     assert report["rows"][0]["row"] == 5
     assert report["rows"][0]["code"] == "added"
     shown = cli("lead", "show", "ada@x.com", "--json")
-    if shown.exit_code == 0:
-        lead = shown.json()
-        assert lead["linkedin_url"] == "https://www.linkedin.com/in/ada"
-        assert lead["job_title"] == "CTO"
+    assert shown.exit_code == 0, shown.stderr
+    lead = shown.json()
+    assert lead["linkedin_url"] == "https://www.linkedin.com/in/ada"
+    assert lead["job_title"] == "CTO"
 
 
 def test_permanently_deleted_email_is_rejected_until_the_list_is_cleaned(cli, write_csv):
     path = write_csv(HEADER + "A,,a@x.com,,\n")
     cli("import", path)
     deleted = cli("lead", "delete", "a@x.com", "--permanent")
-    if deleted.exit_code != 0:  # the lifecycle commands land separately
-        return
+    assert deleted.exit_code == 0, deleted.stderr
     report = cli("import", path, "--json").json()
     assert report["rows"][0]["code"] == "permanently_deleted"
     assert report["rows"][0]["message"] == "Email was permanently deleted"

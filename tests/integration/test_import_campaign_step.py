@@ -183,5 +183,5 @@ def test_tags_are_added_to_created_and_modified_leads(cli, write_csv):
     ).json()
     assert report["rows"][0]["detail"]["changes"] == {"tag:q4": {"old": None, "new": "1"}}
     shown = cli("lead", "show", "b@x.com", "--json")
-    if shown.exit_code == 0:
-        assert shown.json()["tags"] == ["q4", "first"]
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.json()["tags"] == ["q4", "first"]

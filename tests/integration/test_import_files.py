@@ -24,13 +24,13 @@ def test_every_common_encoding_gives_the_same_leads(cli, tmp_path, encoding, bom
     report = cli("import", path, "--json").json()
     assert report["account"]["added"] == 2, report
     shown = cli("lead", "show", "jurgen@x.de", "--json")
-    if shown.exit_code == 0:
-        lead = shown.json()
-        assert (lead["first_name"], lead["last_name"], lead["company_name"]) == (
-            "Jürgen",
-            "O’Brien",
-            "Straße AG",
-        )
+    assert shown.exit_code == 0, shown.stderr
+    lead = shown.json()
+    assert (lead["first_name"], lead["last_name"], lead["company_name"]) == (
+        "Jürgen",
+        "O’Brien",
+        "Straße AG",
+    )
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
@@ -139,9 +139,9 @@ def test_map_and_ignore_override_the_detected_mapping(cli, write_csv):
     ).json()
     assert report["rows"][0]["code"] == "added"
     shown = cli("lead", "show", "ann@x.com", "--json")
-    if shown.exit_code == 0:
-        assert shown.json()["first_name"] == "Ann Lee"
-        assert shown.json()["custom_fields"] == {}
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.json()["first_name"] == "Ann Lee"
+    assert shown.json()["custom_fields"] == {}
     bad = cli("import", path, "--map", "Contact=shoe_size")
     assert bad.exit_code == 2
     assert "shoe_size" in bad.stderr
@@ -154,3 +154,19 @@ def test_a_column_of_emails_maps_to_email_whatever_its_header(cli, write_csv):
         "--json",
     ).json()
     assert report["account"]["added"] == 3
+
+
+def test_a_full_name_column_is_kept_and_split_only_when_asked(cli, write_csv):
+    path = write_csv("Email,Full Name\nann@x.com,Ann Lee\n")
+    cli("import", path)
+    kept = cli("lead", "show", "ann@x.com", "--json").json()
+    assert (kept["first_name"], kept["custom_fields"]) == (None, {"Full Name": "Ann Lee"})
+    cli(
+        "import",
+        write_csv("Email,Name\nbo@x.com,Bo Diaz\n", "b.csv"),
+        "--transform",
+        "split_full_name",
+    )
+    split = cli("lead", "show", "bo@x.com", "--json").json()
+    assert (split["first_name"], split["last_name"]) == ("Bo", "Diaz")
+    assert split["custom_fields"] == {"Name": "Bo Diaz"}

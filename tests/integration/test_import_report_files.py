@@ -62,9 +62,9 @@ def test_the_rejected_csv_re_imports_as_it_is_once_fixed(app, cli, write_csv):
     again = cli("import", write_csv(text, "fixed.csv"), "--json").json()
     assert again["account"]["added"] == 1
     shown = cli("lead", "show", "fixed@x.com", "--json")
-    if shown.exit_code == 0:
-        lead = shown.json()
-        assert lead["custom_fields"] == {"Name": "=SUM(1)"}
+    assert shown.exit_code == 0, shown.stderr
+    lead = shown.json()
+    assert lead["custom_fields"] == {"Name": "=SUM(1)"}
 
 
 def test_a_file_already_imported_into_the_same_target_is_flagged(cli, write_csv):

@@ -100,7 +100,7 @@ def build_lead_input(
     return builder.build(row, cells)
 
 
-_FIELD, _CUSTOM, _TAGS, _OTHER = range(4)
+_FIELD, _CUSTOM, _TAGS = range(3)
 
 
 class LeadBuilder:
@@ -109,6 +109,9 @@ class LeadBuilder:
     Without transforms, cells go straight to the lead's fields and custom fields, in column
     order, the first non-empty value of a target winning (what `gather_record` gives); with
     transforms, the record is gathered whole, transformed, then split.
+
+    A full-name column is kept as the custom field `full_name_field` (its header), so no cell
+    is lost; `split_full_name` also fills empty first and last names from it.
     """
 
     def __init__(
@@ -118,8 +121,10 @@ class LeadBuilder:
         transforms: Sequence[_Transform],
         region: str | None,
         import_tags: list[str],
+        full_name_field: str = "full_name",
     ) -> None:
         self.targets = targets
+        self.full_name_field = full_name_field
         self.transforms = transforms
         self.region = region
         self.import_tags = _unique(import_tags)
@@ -132,7 +137,7 @@ class LeadBuilder:
             elif target.startswith(CUSTOM):
                 self.columns.append((index, target[len(CUSTOM) :], _CUSTOM))
             elif target == "full_name":
-                self.columns.append((index, target, _OTHER))
+                self.columns.append((index, full_name_field, _CUSTOM))
             else:
                 self.columns.append((index, target, _FIELD))
 
@@ -180,8 +185,10 @@ class LeadBuilder:
             if not value:
                 continue
             if key.startswith(CUSTOM):
-                lead.custom[key[len(CUSTOM) :]] = value
-            elif key != "full_name":
+                lead.custom.setdefault(key[len(CUSTOM) :], value)
+            elif key == "full_name":
+                lead.custom.setdefault(self.full_name_field, value)
+            else:
                 lead.fields[key] = value
         lead.tags = _unique(row_tags + self.import_tags)
         _normalize_identity(lead, self.region)

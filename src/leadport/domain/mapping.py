@@ -102,6 +102,11 @@ class ColumnMapping:
             h: IGNORE if t is None else t for h, t in zip(self.headers, self.targets, strict=True)
         }
 
+    def full_name_header(self) -> str:
+        """The header of the full-name column: the custom field its values are kept in."""
+        index = self.by_field().get("full_name")
+        return "full_name" if index is None else self.headers[index].strip() or "full_name"
+
     def by_field(self) -> dict[str, int]:
         """Lead field (or `full_name`, `tags`) → the first column mapped to it."""
         found: dict[str, int] = {}

@@ -200,7 +200,11 @@ def _run(
         dnc_in_use=q.has_any(conn, "do_not_contact", ws.id),
     )
     build = LeadBuilder(
-        tuple(mapping.targets), transforms=transforms, region=ws.region, import_tags=list(opts.tags)
+        tuple(mapping.targets),
+        transforms=transforms,
+        region=ws.region,
+        import_tags=list(opts.tags),
+        full_name_field=mapping.full_name_header(),
     ).build
     inputs = (
         build(r.row, r.cells) if r.error is None else LeadInput(r.row, r.cells, error=r.error)

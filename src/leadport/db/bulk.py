@@ -65,19 +65,20 @@ def bulk_insert(
             copy.write_row(row)
 
 
-def bulk_insert_ints(
+def bulk_insert_json_each(
     conn: Connection,
     table: str,
     constants: dict[str, Any],
     columns: Sequence[str],
-    rows: Sequence[Sequence[int | None]],
+    rows: Sequence[Sequence[int | str | None]],
 ) -> None:
-    """INSERT one row per item of `rows` (integers or None), `constants` the same on every row.
+    """INSERT one row per item of `rows`, `constants` the same on every row.
 
-    SQLite: one statement over a JSON array of the integers (`json_each`), in array order. For
+    SQLite: one statement over a JSON array of the rows (`json_each`), in array order. For
     narrow rows this is about three times faster than executemany, whose per-row binding and
-    stepping cost more than the insert itself; the integers survive JSON exactly. PostgreSQL:
-    COPY, as bulk_insert.
+    stepping cost more than the insert itself. Integers, None and strings come back exactly
+    (`->>` gives a JSON string's text, so a column of JSON text stays the same text).
+    PostgreSQL: COPY, as bulk_insert.
     """
     if not rows:
         return

@@ -11,7 +11,7 @@ from leadport.db import lead_lookups as q
 from leadport.db.bulk import (
     as_json,
     bulk_insert,
-    bulk_insert_ints,
+    bulk_insert_json_each,
     bulk_update,
     db_time,
     reserve_ids,
@@ -111,7 +111,7 @@ class BatchWrites:
         )
         if self._memberships:
             assert run.campaign is not None
-            bulk_insert_ints(
+            bulk_insert_json_each(
                 conn,
                 "campaign_leads",
                 {
@@ -127,8 +127,8 @@ class BatchWrites:
         self._write_rows(outcomes, batch)
 
     def _write_rows(self, outcomes: list[RowOutcome], batch: list[LeadInput]) -> None:
-        """Outcome rows. A plain one (taken, no warning, no detail: most rows of a big import)
-        is its row number and lead id under a code pair, written in one statement per pair."""
+        """Outcome rows. A row taken without detail (most rows of a big import) is its row
+        number, lead id and warnings under a code pair, written in one statement per pair."""
         conn, import_id = self.run.conn, self.run.import_id
         if not is_sqlite(conn):
             cells = {lead.row: lead.cells for lead in batch}
@@ -139,19 +139,20 @@ class BatchWrites:
                 [_row_record(import_id, o, cells) for o in outcomes],
             )
             return
-        plain: dict[tuple[str, str | None], list[tuple[int, int | None]]] = {}
+        plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
         for o in outcomes:
-            if o.warnings or o.detail or not _taken(o):
+            if o.detail or not _taken(o):
                 others.append(o)
             else:
-                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id))
+                warnings = as_json(list(o.warnings)) if o.warnings else None
+                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
         for (code, campaign_code), rows in plain.items():
-            bulk_insert_ints(
+            bulk_insert_json_each(
                 conn,
                 "import_rows",
                 {"import_id": import_id, "code": code, "campaign_code": campaign_code},
-                ("row", "lead_id"),
+                ("row", "lead_id", "warnings"),
                 rows,
             )
         if others:

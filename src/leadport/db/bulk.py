@@ -65,6 +65,37 @@ def bulk_insert(
             copy.write_row(row)
 
 
+def bulk_insert_json_each(
+    conn: Connection,
+    table: str,
+    constants: dict[str, Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[int | str | None]],
+) -> None:
+    """INSERT one row per item of `rows`, `constants` the same on every row.
+
+    SQLite: one statement over a JSON array of the rows (`json_each`), in array order. For
+    narrow rows this is about three times faster than executemany, whose per-row binding and
+    stepping cost more than the insert itself. Integers, None and strings come back exactly
+    (`->>` gives a JSON string's text, so a column of JSON text stays the same text).
+    PostgreSQL: COPY, as bulk_insert.
+    """
+    if not rows:
+        return
+    if not is_sqlite(conn):
+        values = tuple(constants.values())
+        bulk_insert(conn, table, (*constants, *columns), [(*values, *row) for row in rows])
+        return
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    names = ", ".join((*constants, *columns))
+    picks = ", ".join(["?"] * len(constants) + [f"value ->> {i}" for i in range(len(columns))])
+    dbapi.execute(
+        f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) ORDER BY key",
+        (*constants.values(), _ENCODE(rows)),
+    )
+
+
 def bulk_update(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:

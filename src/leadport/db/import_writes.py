@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from leadport.db import lead_lookups as q
-from leadport.db.bulk import as_json, bulk_insert, bulk_update, db_time, reserve_ids
+from leadport.db.bulk import (
+    as_json,
+    bulk_insert,
+    bulk_insert_json_each,
+    bulk_update,
+    db_time,
+    reserve_ids,
+)
+from leadport.db.engine import is_sqlite
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import LeadInput, name_key
 from leadport.domain.merge import Change
@@ -51,7 +59,7 @@ class BatchWrites:
         self._new: list[tuple[int, LeadInput]] = []
         self._changed: set[int] = set()
         self._changes: list[tuple[Any, ...]] = []
-        self._memberships: list[tuple[Any, ...]] = []
+        self._memberships: list[tuple[int]] = []
 
     def add_lead(self, lead: LeadInput) -> int:
         if not self._ids:
@@ -68,17 +76,7 @@ class BatchWrites:
             self._changes.append((self.run.import_id, lead_id, name, _text(old), _text(new)))
 
     def add_membership(self, lead_id: int) -> None:
-        assert self.run.campaign is not None
-        self._memberships.append(
-            (
-                self.run.campaign.campaign_id,
-                lead_id,
-                LeadStatus.SCHEDULED.value,
-                self.run.import_id,
-                self.now,
-                self.now,
-            )
-        )
+        self._memberships.append((lead_id,))
 
     def possible_duplicates(self) -> dict[int, int]:
         """New leads whose name and company domain equal an earlier lead's: new id → that lead."""
@@ -111,19 +109,57 @@ class BatchWrites:
             ("import_id", "lead_id", "field", "old_value", "new_value"),
             self._changes,
         )
-        bulk_insert(
-            conn,
-            "campaign_leads",
-            ("campaign_id", "lead_id", "status", "import_id", "created_at", "updated_at"),
-            self._memberships,
-        )
-        cells = {lead.row: lead.cells for lead in batch}
-        bulk_insert(
-            conn,
-            "import_rows",
-            ROW_COLUMNS,
-            [_row_record(run.import_id, o, cells) for o in outcomes],
-        )
+        if self._memberships:
+            assert run.campaign is not None
+            bulk_insert_json_each(
+                conn,
+                "campaign_leads",
+                {
+                    "campaign_id": run.campaign.campaign_id,
+                    "status": LeadStatus.SCHEDULED.value,
+                    "import_id": run.import_id,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                },
+                ("lead_id",),
+                self._memberships,
+            )
+        self._write_rows(outcomes, batch)
+
+    def _write_rows(self, outcomes: list[RowOutcome], batch: list[LeadInput]) -> None:
+        """Outcome rows. A row taken without detail (most rows of a big import) is its row
+        number, lead id and warnings under a code pair, written in one statement per pair."""
+        conn, import_id = self.run.conn, self.run.import_id
+        if not is_sqlite(conn):
+            cells = {lead.row: lead.cells for lead in batch}
+            bulk_insert(
+                conn,
+                "import_rows",
+                ROW_COLUMNS,
+                [_row_record(import_id, o, cells) for o in outcomes],
+            )
+            return
+        plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
+        others = []
+        for o in outcomes:
+            if o.detail or not _taken(o):
+                others.append(o)
+            else:
+                warnings = as_json(list(o.warnings)) if o.warnings else None
+                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
+        for (code, campaign_code), rows in plain.items():
+            bulk_insert_json_each(
+                conn,
+                "import_rows",
+                {"import_id": import_id, "code": code, "campaign_code": campaign_code},
+                ("row", "lead_id", "warnings"),
+                rows,
+            )
+        if others:
+            cells = {lead.row: lead.cells for lead in batch}
+            bulk_insert(
+                conn, "import_rows", ROW_COLUMNS, [_row_record(import_id, o, cells) for o in others]
+            )
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
         return (
@@ -158,8 +194,12 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _taken(o: RowOutcome) -> bool:
+    """Whether the row was taken (its cells are kept only when it was not)."""
+    return o.code in ("added", "modified") and o.campaign_code in (None, CampaignCode.IMPORTED)
+
+
 def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> tuple[Any, ...]:
-    taken = o.code in ("added", "modified") and o.campaign_code in (None, CampaignCode.IMPORTED)
     return (
         import_id,
         o.row,
@@ -168,5 +208,5 @@ def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> t
         o.lead_id,
         as_json(list(o.warnings)) if o.warnings else None,
         as_json(o.detail) if o.detail else None,
-        None if taken else as_json(cells.get(o.row)),
+        None if _taken(o) else as_json(cells.get(o.row)),
     )

@@ -61,6 +61,9 @@ def test_a_re_import_modifies_and_counts_changed_fields(cli, write_csv):
     assert row["detail"]["fields_changed"] == 2
     assert row["detail"]["changes"]["last_name"] == {"old": None, "new": "One"}
     assert row["message"] == "Existing lead re-imported (2 fields changed)"
+    path = write_csv(HEADER + "Ann,Two,ann@x.com,,\n", "c.csv")
+    one = cli("import", path, "--overwrite", "--json").json()["rows"][0]
+    assert one["message"] == "Existing lead re-imported (1 field changed)"
 
 
 def test_create_only_rejects_existing_leads_as_already_exists(cli, write_csv):

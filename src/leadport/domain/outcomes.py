@@ -83,6 +83,8 @@ MESSAGES: dict[str, str] = {
 
 def message_for(code: str, detail: dict[str, Any]) -> str:
     """The catalog text for a code, filled from the outcome's detail."""
+    if code == AccountCode.MODIFIED and detail.get("fields_changed") == 1:
+        return "Existing lead re-imported (1 field changed)"
     return MESSAGES[code].format_map(_Lenient(detail))
 
 

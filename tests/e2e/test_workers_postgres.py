@@ -28,6 +28,9 @@ from leadport.db.schema import audit_entries, imports, leads
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
+# Enough rows that an import is still running when the test kills its worker.
+ROWS_TO_KILL_IN = 30_000
+
 SETTINGS = {
     "LEADPORT_SECRET_KEY": "workers-secret",
     "LEADPORT_IMPORT_BATCH_SIZE": "100",
@@ -164,22 +167,31 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_another_finishes_it(
     cluster: Cluster,
 ) -> None:
     tenant = LiveServer(cluster.api_urls[0], cluster.app, "postgres").tenant()
-    client = httpx.Client(
+    with httpx.Client(
         base_url=cluster.api_urls[1],
         headers={"Authorization": f"Bearer {tenant.admin_key}"},
         timeout=60,
-    )
-    rows = 6_000
+    ) as client:
+        _kill_a_worker_mid_import(cluster, tenant, client)
+
+
+def _kill_a_worker_mid_import(cluster: Cluster, tenant: Any, client: httpx.Client) -> None:
+    rows = ROWS_TO_KILL_IN
     import_id = client.post(
         "/api/v1/imports", files={"file": ("big.csv", csv_bytes(lead_rows(rows)))}
     ).json()["import_id"]
     running = wait_for(
         lambda: (
-            (s := _status(client, import_id))["state"] == "running" and s["rows_done"] > 0 and s
+            (
+                (s := _status(client, import_id))["state"] in ("completed", "failed")
+                or (s["state"] == "running" and s["rows_done"] > 0)
+            )
+            and s
         ),
         timeout=60,
         interval=0.05,
     )
+    assert running["state"] == "running", "the import ended before a worker could be killed"
     victim_pid = int(running["worker"].rsplit(":", 1)[1])
     victim = next(p for p in cluster.workers if p.pid == victim_pid)
     os.kill(victim_pid, signal.SIGKILL)
@@ -217,4 +229,3 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_another_finishes_it(
             .all()
         )
     assert [n["worker"] for n in notes] == [running["worker"]]
-    client.close()

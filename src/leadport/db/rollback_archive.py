@@ -16,16 +16,17 @@ LEAD_COLUMNS = (
     "created_import_id, created_at, updated_at"
 )
 
-# Leads the import created that are in no campaign other than through this import's memberships.
-# import_rows (keyed by import) finds them without a scan of every lead in the database.
-_CREATED_LEADS = """
-    FROM leads l
-    WHERE l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
+# Lead `l` was created by the import and is in no campaign other than through this import's
+# memberships: the rollback deletes it. import_rows (keyed by import) finds such leads without a
+# scan of every lead in the database.
+CREATED_LEAD = """
+    l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
       AND l.created_import_id = :x
       AND NOT EXISTS (
           SELECT 1 FROM campaign_leads cl
           WHERE cl.lead_id = l.id AND (cl.import_id IS NULL OR cl.import_id <> :x))
 """
+_CREATED_LEADS = "FROM leads l WHERE " + CREATED_LEAD
 
 _ACTIVITY_COUNTS = """
     SELECT count(DISTINCT a.campaign_lead_id),

@@ -10,24 +10,41 @@ memory does not grow with the import.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from leadport.db.bulk import as_json, bulk_update
+from leadport.db.engine import is_sqlite
 from leadport.db.lead_lookups import select_in
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import name_key
 from leadport.domain.model import LEAD_FIELDS
 
-PAGE = 2_000
+PAGE = 10_000
 UPDATE_COLUMNS = (*LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key", "updated_at")
+_N = len(LEAD_FIELDS)
+_CUSTOM, _TAGS = UPDATE_COLUMNS.index("custom_fields"), UPDATE_COLUMNS.index("tags")
+# "+workspace_id": look up by id; SQLite would otherwise walk an index on (workspace_id, …),
+# every lead of the workspace, for each page.
 _LEADS = (
-    "SELECT id, " + ", ".join(LEAD_FIELDS) + ", custom_fields, tags, updated_at"
-    " FROM leads WHERE workspace_id = ? AND id {IN}"
+    "SELECT id, " + ", ".join(UPDATE_COLUMNS) + " FROM leads WHERE +workspace_id = ? AND id {IN}"
 )
+# A page of (lead_id, field, before, after, lead_updated_at), each lead's fields in the order the
+# import first changed them, so that custom fields and tags it added come back in their original
+# order (they are appended one by one). "+import_id": look up by lead (the index on import_id
+# would scan the whole import for each row).
+_PAGE = """
+    SELECT a.lead_id, a.field, a.before_value, a.after_value, a.lead_updated_at
+    FROM archived_field_values a
+    WHERE a.import_id = :x AND a.lead_id > :after
+    ORDER BY a.lead_id, coalesce((SELECT min(c.id) FROM lead_changes c
+        WHERE c.lead_id = a.lead_id AND c.field = a.field AND +c.import_id = :x), 0), a.field
+    LIMIT :n
+"""
 
 
 @dataclass(slots=True)
@@ -37,6 +54,7 @@ class _Lead:
     custom: dict[str, Any]
     tags: list[str]
     updated_at: Any
+    stored: tuple[Any, ...]  # as read, in UPDATE_COLUMNS order (JSON as text)
 
 
 @dataclass
@@ -62,32 +80,28 @@ def run_field_pass(
 ) -> FieldPass:
     result = FieldPass()
     for page in _pages(conn, import_id):
-        ids = sorted({row[0] for row in page})
-        leads = _load(conn, workspace_id, ids)
-        page.sort(key=_change_order(conn, import_id, ids))
+        leads = _load(conn, workspace_id, sorted({row[0] for row in page}))
         taken = _taken(conn, workspace_id, page, direction)
         changed = _apply_page(page, leads, taken, direction, result)
         if write and changed:
-            bulk_update(conn, "leads", UPDATE_COLUMNS, [_update_row(lead) for lead in changed])
+            _write(conn, changed)
         result.leads += len(changed)
     return result
 
 
 def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
     """Pages of (lead_id, field, before, after, lead_updated_at), never splitting a lead."""
+    dbapi: Any = conn.connection.dbapi_connection
+    sql = _PAGE if is_sqlite(conn) else re.sub(r":(\w+)", r"%(\1)s", _PAGE)
     after = -1
     while True:
-        rows = [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT lead_id, field, before_value, after_value, lead_updated_at"
-                    " FROM archived_field_values WHERE import_id = :x AND lead_id > :after"
-                    " ORDER BY lead_id, field LIMIT :n"
-                ),
-                {"x": import_id, "after": after, "n": PAGE},
-            )
-        ]
+        params = {"x": import_id, "after": after, "n": PAGE}
+        if is_sqlite(conn):
+            rows = dbapi.execute(sql, params).fetchall()
+        else:
+            with dbapi.cursor() as cur:
+                cur.execute(sql, params)
+                rows = cur.fetchall()
         if not rows:
             return
         if len(rows) == PAGE and rows[0][0] != rows[-1][0]:
@@ -97,31 +111,33 @@ def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
         yield rows
 
 
-def _change_order(
-    conn: Connection, import_id: int, ids: list[int]
-) -> Callable[[tuple[Any, ...]], tuple[int, int]]:
-    """Sort key: each lead's fields in the order the import changed them, so custom fields and
-    tags it added come back in their original order (they are appended one by one)."""
-    sql = (  # "+import_id": look up by lead (the index on import_id would scan the whole import)
-        "SELECT lead_id, field, min(id) FROM lead_changes"
-        " WHERE +import_id = ? AND lead_id {IN} GROUP BY lead_id, field"
-    )
-    first = {(r[0], r[1]): r[2] for r in select_in(conn, sql, (import_id,), ids)}
-    return lambda row: (row[0], first.get((row[0], row[1]), 0))
-
-
 def _load(conn: Connection, workspace_id: int, ids: list[int]) -> dict[int, _Lead]:
-    n = len(LEAD_FIELDS)
-    return {
-        row[0]: _Lead(
+    loaded: dict[int, _Lead] = {}
+    for row in select_in(conn, _LEADS, (workspace_id,), ids):
+        stored = row[1:]
+        custom, tags = stored[_CUSTOM], stored[_TAGS]
+        loaded[row[0]] = _Lead(
             row[0],
-            dict(zip(LEAD_FIELDS, row[1 : 1 + n], strict=True)),
-            _json(row[1 + n], {}),
-            _json(row[2 + n], []),
-            row[3 + n],
+            dict(zip(LEAD_FIELDS, stored[:_N], strict=True)),
+            _json(custom, {}),
+            _json(tags, []),
+            stored[-1],
+            (*stored[:_CUSTOM], _text(custom), _text(tags), *stored[_TAGS + 1 :]),
         )
-        for row in select_in(conn, _LEADS, (workspace_id,), ids)
-    }
+    return loaded
+
+
+def _write(conn: Connection, changed: list[_Lead]) -> None:
+    """Write each lead's columns that now differ from what was read, grouped by column set
+    (an index is only rewritten when its column is written)."""
+    groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+    for lead in changed:
+        new = _update_row(lead)
+        diff = tuple(i for i, (a, b) in enumerate(zip(new, lead.stored, strict=True)) if a != b)
+        if diff:
+            groups.setdefault(diff, []).append((*(new[i] for i in diff), lead.id))
+    for diff, rows in groups.items():
+        bulk_update(conn, "leads", [UPDATE_COLUMNS[i] for i in diff], rows)
 
 
 def _taken(
@@ -207,6 +223,7 @@ def set_value(lead: _Lead, name: str, value: Any) -> None:
 
 
 def _update_row(lead: _Lead) -> tuple[Any, ...]:
+    """The lead's values in UPDATE_COLUMNS order."""
     f = lead.fields
     url = f.get("linkedin_url")
     return (
@@ -216,7 +233,6 @@ def _update_row(lead: _Lead) -> tuple[Any, ...]:
         as_json(lead.tags) if lead.tags else None,
         name_key(f),
         lead.updated_at,
-        lead.id,
     )
 
 
@@ -224,3 +240,8 @@ def _json(value: Any, default: Any) -> Any:
     if value is None:
         return default
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _text(value: Any) -> str | None:
+    """A JSON column as text (PostgreSQL's driver has already decoded it)."""
+    return value if value is None or isinstance(value, str) else as_json(value)

@@ -140,10 +140,16 @@ def _remove(
 ) -> tuple[archive.RemovalCounts, PendingBackup]:
     rec = target.record
     counts = archive.removal_counts(conn, rec.id)
+    backup = write_backup(
+        conn,
+        settings,
+        (target.workspace.id, rec.id),
+        utcnow(),
+        with_activity=counts.with_activity > 0,
+    )
     archive.archive_removed(conn, rec.id)
     if rec.source == Source.CRM:
         archive.remember_removals(conn, rec.id, utcnow())
-    backup = write_backup(conn, settings, target.workspace.id, rec.id, utcnow())
     archive.delete_removed(conn, rec.id)
     return counts, backup
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 
 from leadport.config import Settings
-from leadport.db.backup_rows import backup_rows, custom_field_names
+from leadport.db.backup_rows import backup_chunks, custom_field_names
 from leadport.db.schema import imports, stored_files
 from leadport.errors import NotFoundError
-from leadport.writers.rollback_backup import gzip_file, write_backup_csv
+from leadport.writers.rollback_backup import GzipTee, write_backup_csv
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,16 @@ def backups_dir(settings: Settings) -> Path:
 
 
 def write_backup(
-    conn: Connection, settings: Settings, workspace_id: int, import_id: int, now: datetime
+    conn: Connection,
+    settings: Settings,
+    target: tuple[int, int],
+    now: datetime,
+    *,
+    with_activity: bool,
 ) -> PendingBackup:
-    """Write the backup of what the archive holds for this import (before the deletes)."""
+    """Write the backup of what the rollback of import `target` = (workspace id, import id) will
+    remove; run before it removes anything."""
+    workspace_id, import_id = target
     folder = backups_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(f".import-{import_id}-rollback-*.tmp*"):
@@ -61,10 +68,14 @@ def write_backup(
     name = f"import-{import_id}-rollback-{now.strftime('%Y%m%dT%H%M%SZ')}.csv"
     temp = folder / f".{name}.{os.getpid()}.tmp"
     try:
-        with temp.open("w", encoding="utf-8-sig", newline="") as out:
+        with temp.open("wb") as raw:
+            out = GzipTee(raw)
             count = write_backup_csv(
-                out, custom_field_names(conn, import_id), backup_rows(conn, import_id)
+                out,
+                custom_field_names(conn, import_id),
+                backup_chunks(conn, import_id, with_activity=with_activity),
             )
+            content = out.finish()
         file_id = conn.execute(
             insert(stored_files)
             .returning(stored_files.c.id)
@@ -72,7 +83,7 @@ def write_backup(
                 workspace_id=workspace_id,
                 name=name,
                 media_type="text/csv",
-                content=gzip_file(temp),
+                content=content,
                 content_encoding="gzip",
                 created_at=now,
             )

@@ -6,9 +6,14 @@ Every statement is scoped by the import id (`:x`); the caller holds the workspac
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+
+from leadport.db.engine import is_sqlite
 
 LEAD_COLUMNS = (
     "id, workspace_id, email, linkedin_url, linkedin_key, first_name, last_name, company_name, "
@@ -71,8 +76,13 @@ def removal_counts(conn: Connection, import_id: int) -> RemovalCounts:
         text("SELECT count(*) FROM campaign_leads WHERE import_id = :x"), p
     ).scalar_one()
     leads = conn.execute(text("SELECT count(*) " + _CREATED_LEADS), p).scalar_one()
-    with_activity, replied, meetings = conn.execute(text(_ACTIVITY_COUNTS), p).one()
-    return RemovalCounts(memberships, leads, with_activity, replied, meetings)
+    return RemovalCounts(memberships, leads, *activity_counts(conn, import_id))
+
+
+def activity_counts(conn: Connection, import_id: int) -> tuple[int, int, int]:
+    """Memberships of the import with any activity, with a reply, with a meeting booked."""
+    with_activity, replied, meetings = conn.execute(text(_ACTIVITY_COUNTS), {"x": import_id}).one()
+    return int(with_activity), int(replied), int(meetings)
 
 
 def archive_field_changes(conn: Connection, import_id: int, workspace_id: int) -> int:
@@ -81,10 +91,11 @@ def archive_field_changes(conn: Connection, import_id: int, workspace_id: int) -
     return result.rowcount
 
 
-def archive_removed(conn: Connection, import_id: int) -> None:
-    """Copy the import's memberships, their activity and the leads to delete into the archive."""
+def archive_removed(conn: Connection, import_id: int) -> tuple[int, int]:
+    """Copy the import's memberships, their activity and the leads to delete into the archive;
+    (memberships, leads) copied, as `removal_counts` counts them."""
     p = {"x": import_id}
-    conn.execute(
+    memberships = conn.execute(
         text(
             "INSERT INTO archived_memberships"
             " (import_id, id, campaign_id, lead_id, status, created_at, updated_at)"
@@ -92,7 +103,7 @@ def archive_removed(conn: Connection, import_id: int) -> None:
             " FROM campaign_leads WHERE import_id = :x"
         ),
         p,
-    )
+    ).rowcount
     conn.execute(
         text(
             "INSERT INTO archived_activities (import_id, id, campaign_lead_id, type, at)"
@@ -102,13 +113,14 @@ def archive_removed(conn: Connection, import_id: int) -> None:
         ),
         p,
     )
-    conn.execute(
+    leads = conn.execute(
         text(
             f"INSERT INTO archived_leads (import_id, {LEAD_COLUMNS})"
             f" SELECT :x, {_prefixed('l')} {_CREATED_LEADS}"
         ),
         p,
-    )
+    ).rowcount
+    return memberships, leads
 
 
 def delete_removed(conn: Connection, import_id: int) -> None:
@@ -162,6 +174,26 @@ def clear_archive(conn: Connection, import_id: int) -> None:
         "archived_field_values",
     ):
         conn.execute(text(f"DELETE FROM {table} WHERE import_id = :x"), {"x": import_id})
+
+
+# SQLite page cache (KiB) while a rollback or restore runs: the deletes and inserts touch three
+# indexes of `leads` at random places; with the connection's usual 64 MiB, pages of a
+# million-row rollback are spilled to the WAL and read back over and over.
+BIG_CACHE_KIB = int(os.environ.get("LEADPORT_RB_CACHE", "131072"))
+
+
+@contextmanager
+def big_cache(conn: Connection) -> Iterator[None]:
+    """A bigger SQLite page cache for this connection until the block ends."""
+    if not is_sqlite(conn):
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BIG_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _prefixed(alias: str) -> str:

@@ -24,7 +24,7 @@ from leadport.errors import ConflictError
 from leadport.services import permissions
 from leadport.services.field_values import Direction, FieldPass, run_field_pass
 from leadport.services.import_target import Actor, Target, audit, load_target
-from leadport.services.rollback_files import PendingBackup, write_backup
+from leadport.services.rollback_files import BackupWriter, PendingBackup
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def roll_back(
     ensure_rollback_allowed(engine, import_id, actor)
     backup: PendingBackup | None = None
     try:
-        with write_transaction(engine) as conn:
+        with write_transaction(engine) as conn, archive.big_cache(conn):
             target = _locked(conn, import_id, actor)
             counts, backup = _remove(conn, settings, target)
             crash_point("rollback")
@@ -139,19 +139,21 @@ def _remove(
     conn: Connection, settings: Settings, target: Target
 ) -> tuple[archive.RemovalCounts, PendingBackup]:
     rec = target.record
-    counts = archive.removal_counts(conn, rec.id)
-    backup = write_backup(
-        conn,
-        settings,
-        (target.workspace.id, rec.id),
-        utcnow(),
-        with_activity=counts.with_activity > 0,
+    activity = archive.activity_counts(conn, rec.id)
+    writer = BackupWriter(
+        conn, settings, (target.workspace.id, rec.id), utcnow(), with_activity=activity[0] > 0
     )
-    archive.archive_removed(conn, rec.id)
-    if rec.source == Source.CRM:
-        archive.remember_removals(conn, rec.id, utcnow())
-    archive.delete_removed(conn, rec.id)
-    return counts, backup
+    try:
+        memberships, leads = archive.archive_removed(conn, rec.id)
+        if rec.source == Source.CRM:
+            archive.remember_removals(conn, rec.id, utcnow())
+        writer.before_deletes(conn)
+        archive.delete_removed(conn, rec.id)
+        backup = writer.finish(conn)
+    except BaseException:
+        writer.abandon()
+        raise
+    return archive.RemovalCounts(memberships, leads, *activity), backup
 
 
 def _revert_fields(conn: Connection, target: Target, *, write: bool) -> FieldPass:

@@ -5,12 +5,13 @@ membership of it (in lead order).
 Read from the live tables as they are before the rollback changes anything, so that it can run
 on a connection of its own beside the rollback's writes (see `services.rollback_files`). Rows
 come straight from the driver's cursor in chunks (server-side on PostgreSQL), already in the
-backup's column order: the lead fields, custom_fields, tags, campaign, status, lead id,
-"yes"/"no" (deleted), one count per activity type.
+backup's column order: the lead fields, custom_fields, tags, campaign, status, then the lead
+id, "yes"/"no" (deleted) and one count per activity type as one text ("12,yes,0,0,…").
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,12 +28,14 @@ _FIELDS = ", ".join(f"l.{f}" for f in LEAD_FIELDS)
 _COUNTS = ", ".join(
     f"sum(CASE WHEN a.type = '{t}' THEN 1 ELSE 0 END) AS n_{t}" for t in ACTIVITY_TYPES
 )
-_ZEROES = ", ".join("0" for _ in ACTIVITY_TYPES)
-_ACT = ", ".join(f"coalesce(act.n_{t}, 0)" for t in ACTIVITY_TYPES)
-_DELETED = f"CASE WHEN {CREATED_LEAD} THEN 'yes' ELSE 'no' END"
+_ZEROES = "'" + ",0" * len(ACTIVITY_TYPES) + "'"
+_ACT = " || ".join(f"',' || coalesce(act.n_{t}, 0)" for t in ACTIVITY_TYPES)
+_DELETED = f"CASE WHEN {CREATED_LEAD} THEN ',yes' ELSE ',no' END"
 
+# The last cells (lead id, deleted, the counts) are digits and yes/no: one text, commas and all.
 _MEMBERSHIPS = f"""
-    SELECT {_FIELDS}, l.custom_fields, l.tags, c.name, m.status, l.id, {_DELETED}, {{counts}}
+    SELECT {_FIELDS}, l.custom_fields, l.tags, c.name, m.status,
+           l.id || {_DELETED} || {{counts}}
     FROM campaign_leads m
     JOIN leads l ON l.id = m.lead_id
     LEFT JOIN campaigns c ON c.id = m.campaign_id
@@ -48,12 +51,16 @@ _ACTIVITY_JOIN = f"""
            ON act.campaign_lead_id = m.id
 """
 # Lead `l` is one the rollback deletes and no membership of the import holds (an import
-# without campaign).
-_ORPHAN = f"""{CREATED_LEAD}
-      AND NOT EXISTS (SELECT 1 FROM campaign_leads m WHERE m.import_id = :x AND m.lead_id = l.id)
+# without campaign, a membership removed since): CREATED_LEAD with "no membership of the
+# import" is a lead the import created that is in no campaign at all, which one look-up in the
+# (lead_id) index answers.
+_ORPHAN = """
+    l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
+      AND l.created_import_id = :x
+      AND NOT EXISTS (SELECT 1 FROM campaign_leads cl WHERE cl.lead_id = l.id)
 """
 _ORPHAN_ROWS = f"""
-    SELECT {_FIELDS}, l.custom_fields, l.tags, NULL, NULL, l.id, 'yes', {_ZEROES}
+    SELECT {_FIELDS}, l.custom_fields, l.tags, NULL, NULL, l.id || ',yes' || {_ZEROES}
     FROM leads l WHERE {_ORPHAN} ORDER BY l.id
 """
 
@@ -99,4 +106,5 @@ def _chunks(conn: Connection, sql: str, import_id: int) -> Iterator[list[tuple[A
         while rows := cursor.fetchmany(CHUNK):
             yield rows
     finally:
-        cursor.close()
+        with contextlib.suppress(Exception):  # closed late, its transaction may be gone with it
+            cursor.close()

@@ -13,6 +13,8 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from sqlalchemy import Connection
@@ -28,6 +30,12 @@ PAGE = 10_000
 UPDATE_COLUMNS = (*LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key", "updated_at")
 _N = len(LEAD_FIELDS)
 _CUSTOM, _TAGS = UPDATE_COLUMNS.index("custom_fields"), UPDATE_COLUMNS.index("tags")
+_URL, _LINKEDIN_KEY = UPDATE_COLUMNS.index("linkedin_url"), UPDATE_COLUMNS.index("linkedin_key")
+_NAME_KEY = UPDATE_COLUMNS.index("name_key")
+_POSITIONS = range(len(UPDATE_COLUMNS))
+_NAME_PARTS = tuple(
+    (f, UPDATE_COLUMNS.index(f)) for f in ("first_name", "last_name", "company_domain")
+)
 # "+workspace_id": look up by id; SQLite would otherwise walk an index on (workspace_id, …),
 # every lead of the workspace, for each page.
 _LEADS = (
@@ -47,14 +55,34 @@ _PAGE = """
 """
 
 
-@dataclass(slots=True)
 class _Lead:
-    id: int
-    fields: dict[str, Any]
-    custom: dict[str, Any]
-    tags: list[str]
-    updated_at: Any
-    stored: tuple[Any, ...]  # as read, in UPDATE_COLUMNS order (JSON as text)
+    """A lead as read; its custom fields and tags are decoded when first asked for."""
+
+    __slots__ = ("_custom", "_tags", "fields", "id", "stored", "updated_at")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id: int = row[0]
+        self.stored = row[1:]  # in UPDATE_COLUMNS order
+        self.fields = dict(zip(LEAD_FIELDS, self.stored[:_N], strict=True))
+        self.updated_at: Any = self.stored[-1]
+        self._custom: dict[str, Any] | None = None
+        self._tags: list[str] | None = None
+
+    @property
+    def custom(self) -> dict[str, Any]:
+        if self._custom is None:
+            self._custom = _json(self.stored[_CUSTOM], {})
+        return self._custom
+
+    @property
+    def tags(self) -> list[str]:
+        if self._tags is None:
+            self._tags = _json(self.stored[_TAGS], [])
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: list[str]) -> None:
+        self._tags = value
 
 
 @dataclass
@@ -112,19 +140,7 @@ def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def _load(conn: Connection, workspace_id: int, ids: list[int]) -> dict[int, _Lead]:
-    loaded: dict[int, _Lead] = {}
-    for row in select_in(conn, _LEADS, (workspace_id,), ids):
-        stored = row[1:]
-        custom, tags = stored[_CUSTOM], stored[_TAGS]
-        loaded[row[0]] = _Lead(
-            row[0],
-            dict(zip(LEAD_FIELDS, stored[:_N], strict=True)),
-            _json(custom, {}),
-            _json(tags, []),
-            stored[-1],
-            (*stored[:_CUSTOM], _text(custom), _text(tags), *stored[_TAGS + 1 :]),
-        )
-    return loaded
+    return {row[0]: _Lead(row) for row in select_in(conn, _LEADS, (workspace_id,), ids)}
 
 
 def _write(conn: Connection, changed: list[_Lead]) -> None:
@@ -133,7 +149,7 @@ def _write(conn: Connection, changed: list[_Lead]) -> None:
     groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
     for lead in changed:
         new = _update_row(lead)
-        diff = tuple(i for i, (a, b) in enumerate(zip(new, lead.stored, strict=True)) if a != b)
+        diff = tuple(compress(_POSITIONS, map(ne, new, lead.stored)))
         if diff:
             groups.setdefault(diff, []).append((*(new[i] for i in diff), lead.id))
     for diff, rows in groups.items():
@@ -223,15 +239,26 @@ def set_value(lead: _Lead, name: str, value: Any) -> None:
 
 
 def _update_row(lead: _Lead) -> tuple[Any, ...]:
-    """The lead's values in UPDATE_COLUMNS order."""
-    f = lead.fields
+    """The lead's values in UPDATE_COLUMNS order. The LinkedIn key and the name key are
+    derived again only when a field they come from changed; custom fields and tags are
+    encoded again only when they were decoded."""
+    f, stored = lead.fields, lead.stored
     url = f.get("linkedin_url")
+    if url == stored[_URL]:
+        linkedin_key = stored[_LINKEDIN_KEY]
+    else:
+        linkedin_key = normalize_linkedin(url).key if url else None
+    if all(f.get(name) == stored[i] for name, i in _NAME_PARTS):
+        key = stored[_NAME_KEY]
+    else:
+        key = name_key(f)
+    custom, tags = lead._custom, lead._tags
     return (
         *(f.get(name) for name in LEAD_FIELDS),
-        normalize_linkedin(url).key if url else None,
-        as_json(lead.custom) if lead.custom else None,
-        as_json(lead.tags) if lead.tags else None,
-        name_key(f),
+        linkedin_key,
+        stored[_CUSTOM] if custom is None else (as_json(custom) if custom else None),
+        stored[_TAGS] if tags is None else (as_json(tags) if tags else None),
+        key,
         lead.updated_at,
     )
 
@@ -240,8 +267,3 @@ def _json(value: Any, default: Any) -> Any:
     if value is None:
         return default
     return json.loads(value) if isinstance(value, str) else value
-
-
-def _text(value: Any) -> str | None:
-    """A JSON column as text (PostgreSQL's driver has already decoded it)."""
-    return value if value is None or isinstance(value, str) else as_json(value)

@@ -114,9 +114,22 @@ def roll_back(
     try:
         with write_transaction(engine) as conn, archive.big_cache(conn):
             target = _locked(conn, import_id, actor)
-            counts, backup = _remove(conn, settings, target)
-            crash_point("rollback")
-            fields = _revert_fields(conn, target, write=True)
+            activity = archive.activity_counts(conn, import_id)
+            writer = BackupWriter(
+                conn,
+                settings,
+                (target.workspace.id, import_id),
+                utcnow(),
+                with_activity=activity[0] > 0,
+            )
+            try:
+                counts = _remove(conn, target, writer, activity)
+                crash_point("rollback")
+                fields = _revert_fields(conn, target, write=True)
+                backup = writer.finish(conn)  # read beside the work above (see BackupWriter)
+            except BaseException:
+                writer.abandon()
+                raise
             _finish(conn, target, counts, fields, backup)
     except BaseException:
         if backup is not None:
@@ -136,24 +149,15 @@ def _locked(conn: Connection, import_id: int, actor: Actor) -> Target:
 
 
 def _remove(
-    conn: Connection, settings: Settings, target: Target
-) -> tuple[archive.RemovalCounts, PendingBackup]:
+    conn: Connection, target: Target, writer: BackupWriter, activity: tuple[int, int, int]
+) -> archive.RemovalCounts:
     rec = target.record
-    activity = archive.activity_counts(conn, rec.id)
-    writer = BackupWriter(
-        conn, settings, (target.workspace.id, rec.id), utcnow(), with_activity=activity[0] > 0
-    )
-    try:
-        memberships, leads = archive.archive_removed(conn, rec.id)
-        if rec.source == Source.CRM:
-            archive.remember_removals(conn, rec.id, utcnow())
-        writer.before_deletes(conn)
-        archive.delete_removed(conn, rec.id)
-        backup = writer.finish(conn)
-    except BaseException:
-        writer.abandon()
-        raise
-    return archive.RemovalCounts(memberships, leads, *activity), backup
+    memberships, leads = archive.archive_removed(conn, rec.id)
+    if rec.source == Source.CRM:
+        archive.remember_removals(conn, rec.id, utcnow())
+    writer.before_deletes(conn)
+    archive.delete_removed(conn, rec.id)
+    return archive.RemovalCounts(memberships, leads, *activity)
 
 
 def _revert_fields(conn: Connection, target: Target, *, write: bool) -> FieldPass:

@@ -145,9 +145,9 @@ class BackupWriter:
 
     def _write(self, conn: Connection) -> tuple[int, bytes]:
         try:
-            with self._temp.open("wb") as raw:
+            chunks = backup_chunks(conn, self._import_id, with_activity=self._with_activity)
+            with self._temp.open("wb") as raw, contextlib.closing(chunks):
                 out = GzipTee(raw)
-                chunks = backup_chunks(conn, self._import_id, with_activity=self._with_activity)
                 count = write_backup_csv(
                     out, custom_field_names(conn, self._import_id), self._until_stopped(chunks)
                 )

@@ -64,51 +64,89 @@ def write_backup_csv(
     """Write the header (after a UTF-8 BOM) and one line per row; return the number of rows.
 
     A row is as `db.backup_rows` reads it: the lead fields, custom_fields, tags, campaign,
-    then the describing cells, which are written as they are."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(custom_names))
+    status, then the last cells as one text."""
+    rows = _Rows(custom_names)
     out.write(codecs.BOM_UTF8)
+    out.write(rows.line(header(custom_names)).encode("utf-8"))
     count = 0
     for chunk in chunks:
-        writer.writerows(_lines(chunk, custom_names))
+        out.write("".join(rows.lines(chunk)).encode("utf-8"))
         count += len(chunk)
-        out.write(buffer.getvalue().encode("utf-8"))
-        buffer.seek(0)
-        buffer.truncate()
-    out.write(buffer.getvalue().encode("utf-8"))
     return count
 
 
-def _lines(chunk: Sequence[Sequence[Any]], custom_names: list[str]) -> list[list[Any]]:
-    """The chunk's rows as CSV cells: what `_cell` does to each value, inlined for text (the
-    common case; a million rows go through here), None left to csv (an empty cell)."""
-    blank = [""] * len(custom_names)
-    lines = []
-    for row in chunk:
-        cells = ["'" + v if v and v[0] in _DANGER else v for v in row[:_N]]
-        custom = row[_N]
-        if not custom_names:
-            pass
-        elif custom is None:
-            cells += blank
-        else:
-            get = (_loads(custom) if isinstance(custom, str) else custom).get
-            for name in custom_names:
-                v = get(name)
-                if v.__class__ is str:
-                    cells.append("'" + v if v and v[0] in _DANGER else v)
-                else:
-                    cells.append(_cell(v))
-        tags = row[_N + 1]
-        if tags is None:
-            cells.append("")
-        else:
-            cells.append(neutralize(", ".join(_loads(tags) if isinstance(tags, str) else tags)))
-        cells.append(_cell(row[_N + 2]))
-        cells += row[_N + 3 :]
-        lines.append(cells)
-    return lines
+class _Rows:
+    """Turns the rows read into CSV lines, as csv.writer writes them (QUOTE_MINIMAL, CRLF).
+
+    Each value goes through `_cell` (formula-safe, None as an empty cell), inlined for text: a
+    million rows go through here. The cells of a custom_fields or tags value are kept by that
+    value (its JSON text), as the same values come back row after row; at most CACHED of each.
+    A line is the cells joined by commas when no cell holds a comma, a quote or a line break
+    (csv.writer writes such cells as they are, as a count of the commas tells); else
+    csv.writer writes it."""
+
+    CACHED = 10_000
+
+    def __init__(self, custom_names: list[str]) -> None:
+        self.names = custom_names
+        self.blank = [""] * len(custom_names)
+        self.custom: dict[Any, list[str]] = {None: self.blank}
+        self.tags: dict[Any, str] = {None: ""}
+        self.commas = len(header(custom_names)) - 1
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def lines(self, chunk: Sequence[Sequence[Any]]) -> list[str]:
+        names, customs, tag_cells, commas = self.names, self.custom, self.tags, self.commas
+        lines = []
+        for row in chunk:
+            cells = [("'" + v if v[0] in _DANGER else v) if v else "" for v in row[:_N]]
+            if names:
+                custom = row[_N]
+                hit = customs.get(custom) if isinstance(custom, str | None) else None
+                cells += self._custom(custom) if hit is None else hit
+            tags = row[_N + 1]
+            tag = tag_cells.get(tags) if isinstance(tags, str | None) else None
+            cells.append(self._tags(tags) if tag is None else tag)
+            cells.append(_cell(row[_N + 2]))
+            cells.append(row[_N + 3] or "")  # the status, as it is
+            cells.append(row[_N + 4])
+            line = ",".join(cells)
+            if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+                cells[-1:] = cells[-1].split(",")
+                line = self.line(cells)
+            else:
+                line += "\r\n"
+            lines.append(line)
+        return lines
+
+    def line(self, cells: Sequence[Any]) -> str:
+        """One line as csv.writer writes it."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()
+
+    def _custom(self, value: Any) -> list[str]:
+        get = (_loads(value) if isinstance(value, str) else value).get
+        cells = [_cell(get(name)) for name in self.names]
+        if isinstance(value, str):
+            _keep(self.custom, value, cells)
+        return cells
+
+    def _tags(self, value: Any) -> str:
+        cell = neutralize(", ".join(_loads(value) if isinstance(value, str) else value))
+        if isinstance(value, str):
+            _keep(self.tags, value, cell)
+        return cell
+
+
+def _keep(cache: dict[Any, Any], key: str, value: Any) -> None:
+    if len(cache) >= _Rows.CACHED:
+        none = cache[None]
+        cache.clear()
+        cache[None] = none
+    cache[key] = value
 
 
 def _loads(text: str) -> Any:

@@ -33,9 +33,9 @@ _CUSTOM, _TAGS = UPDATE_COLUMNS.index("custom_fields"), UPDATE_COLUMNS.index("ta
 _URL, _LINKEDIN_KEY = UPDATE_COLUMNS.index("linkedin_url"), UPDATE_COLUMNS.index("linkedin_key")
 _NAME_KEY = UPDATE_COLUMNS.index("name_key")
 _POSITIONS = range(len(UPDATE_COLUMNS))
-_NAME_PARTS = tuple(
-    (f, UPDATE_COLUMNS.index(f)) for f in ("first_name", "last_name", "company_domain")
-)
+_NAME_PARTS = tuple(UPDATE_COLUMNS.index(f) for f in ("first_name", "last_name", "company_domain"))
+_EMAIL = UPDATE_COLUMNS.index("email")
+_UPDATED_AT = UPDATE_COLUMNS.index("updated_at")
 # "+workspace_id": look up by id; SQLite would otherwise walk an index on (workspace_id, …),
 # every lead of the workspace, for each page.
 _LEADS = (
@@ -56,15 +56,16 @@ _PAGE = """
 
 
 class _Lead:
-    """A lead as read; its custom fields and tags are decoded when first asked for."""
+    """A lead as read (`stored`) and as the pass leaves it (`values`), both in UPDATE_COLUMNS
+    order; its custom fields and tags are decoded when first asked for."""
 
-    __slots__ = ("_custom", "_tags", "fields", "id", "stored", "updated_at")
+    __slots__ = ("_custom", "_tags", "extra", "id", "stored", "values")
 
     def __init__(self, row: tuple[Any, ...]) -> None:
         self.id: int = row[0]
-        self.stored = row[1:]  # in UPDATE_COLUMNS order
-        self.fields = dict(zip(LEAD_FIELDS, self.stored[:_N], strict=True))
-        self.updated_at: Any = self.stored[-1]
+        self.stored = row[1:]
+        self.values = list(self.stored)
+        self.extra: dict[str, Any] = {}  # a field name that is none of the lead's columns
         self._custom: dict[str, Any] | None = None
         self._tags: list[str] | None = None
 
@@ -193,11 +194,11 @@ def _apply_page(
             continue
         current = get_value(lead, name)
         if current != expected or not _identifier_free(name, target, lead, taken):
-            out.kept.append({"email": lead.fields.get("email"), "field": name, "value": current})
+            out.kept.append({"email": lead.values[_EMAIL], "field": name, "value": current})
             out.not_applied.append((lead_id, name))
             continue
         set_value(lead, name, target)
-        lead.updated_at = updated_at if direction.restore else direction.now
+        lead.values[_UPDATED_AT] = updated_at if direction.restore else direction.now
         changed[lead_id] = lead
         out.applied += 1
     return list(changed.values())
@@ -214,53 +215,70 @@ def _identifier_free(
     return holder is None or holder == lead.id
 
 
+_COLUMN, _CUSTOM_FIELD, _TAG, _OTHER = range(4)
+_KINDS: dict[str, tuple[int, Any]] = {name: (_COLUMN, i) for i, name in enumerate(LEAD_FIELDS)}
+
+
+def _kind(name: str) -> tuple[int, Any]:
+    """(what the field name designates, its column index or key), cached by name."""
+    found = _KINDS.get(name)
+    if found is None:
+        if name.startswith("custom:"):
+            found = (_CUSTOM_FIELD, name[7:])
+        elif name.startswith("tag:"):
+            found = (_TAG, name[4:])
+        else:
+            found = (_OTHER, name)
+        if len(_KINDS) < 10_000:
+            _KINDS[name] = found
+    return found
+
+
 def get_value(lead: _Lead, name: str) -> Any:
-    if name.startswith("custom:"):
-        return lead.custom.get(name[7:])
-    if name.startswith("tag:"):
-        return "1" if name[4:] in lead.tags else None
-    return lead.fields.get(name)
+    kind, key = _kind(name)
+    if kind == _COLUMN:
+        return lead.values[key]
+    if kind == _CUSTOM_FIELD:
+        return lead.custom.get(key)
+    if kind == _TAG:
+        return "1" if key in lead.tags else None
+    return lead.extra.get(key)
 
 
 def set_value(lead: _Lead, name: str, value: Any) -> None:
-    if name.startswith("custom:"):
+    kind, key = _kind(name)
+    if kind == _COLUMN:
+        lead.values[key] = value
+    elif kind == _CUSTOM_FIELD:
         if value is None:
-            lead.custom.pop(name[7:], None)
+            lead.custom.pop(key, None)
         else:
-            lead.custom[name[7:]] = value
-    elif name.startswith("tag:"):
-        tag = name[4:]
+            lead.custom[key] = value
+    elif kind == _TAG:
         if value is None:
-            lead.tags = [t for t in lead.tags if t != tag]
-        elif tag not in lead.tags:
-            lead.tags.append(tag)
+            lead.tags = [t for t in lead.tags if t != key]
+        elif key not in lead.tags:
+            lead.tags.append(key)
     else:
-        lead.fields[name] = value
+        lead.extra[key] = value
 
 
-def _update_row(lead: _Lead) -> tuple[Any, ...]:
+def _update_row(lead: _Lead) -> list[Any]:
     """The lead's values in UPDATE_COLUMNS order. The LinkedIn key and the name key are
     derived again only when a field they come from changed; custom fields and tags are
     encoded again only when they were decoded."""
-    f, stored = lead.fields, lead.stored
-    url = f.get("linkedin_url")
-    if url == stored[_URL]:
-        linkedin_key = stored[_LINKEDIN_KEY]
-    else:
-        linkedin_key = normalize_linkedin(url).key if url else None
-    if all(f.get(name) == stored[i] for name, i in _NAME_PARTS):
-        key = stored[_NAME_KEY]
-    else:
-        key = name_key(f)
+    values, stored = lead.values, lead.stored
+    url = values[_URL]
+    if url != stored[_URL]:
+        values[_LINKEDIN_KEY] = normalize_linkedin(url).key if url else None
+    if any(values[i] != stored[i] for i in _NAME_PARTS):
+        values[_NAME_KEY] = name_key(dict(zip(LEAD_FIELDS, values, strict=False)))
     custom, tags = lead._custom, lead._tags
-    return (
-        *(f.get(name) for name in LEAD_FIELDS),
-        linkedin_key,
-        stored[_CUSTOM] if custom is None else (as_json(custom) if custom else None),
-        stored[_TAGS] if tags is None else (as_json(tags) if tags else None),
-        key,
-        lead.updated_at,
-    )
+    if custom is not None:
+        values[_CUSTOM] = as_json(custom) if custom else None
+    if tags is not None:
+        values[_TAGS] = as_json(tags) if tags else None
+    return values
 
 
 def _json(value: Any, default: Any) -> Any:

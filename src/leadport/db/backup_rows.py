@@ -12,7 +12,7 @@ id, "yes"/"no" (deleted) and one count per activity type as one text ("12,yes,0,
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from sqlalchemy import Connection
@@ -86,7 +86,7 @@ def custom_field_names(conn: Connection, import_id: int) -> list[str]:
 
 def backup_chunks(
     conn: Connection, import_id: int, *, with_activity: bool
-) -> Iterator[list[tuple[Any, ...]]]:
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """The backup's rows in chunks; `with_activity` False (no membership of the import has any
     activity) leaves out the activity join."""
     counts, join = (_ACT, _ACTIVITY_JOIN) if with_activity else (_ZEROES, "")

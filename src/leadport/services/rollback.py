@@ -99,6 +99,7 @@ def preview_rollback(engine: Engine, import_id: int, actor: Actor = None) -> Rol
         try:
             target = _locked(conn, import_id, actor)
             counts = archive.removal_counts(conn, import_id)
+            archive.archive_field_changes(conn, import_id, target.workspace.id)
             fields = _revert_fields(conn, target, write=False)
         finally:
             trans.rollback()
@@ -125,8 +126,11 @@ def roll_back(
             try:
                 counts = _remove(conn, target, writer, activity)
                 crash_point("rollback")
+                archive.archive_field_changes(conn, import_id, target.workspace.id)
+                # Read beside the statements above (see BackupWriter); the field pass is Python
+                # work, which would only take turns with the backup's.
+                backup = writer.finish(conn)
                 fields = _revert_fields(conn, target, write=True)
-                backup = writer.finish(conn)  # read beside the work above (see BackupWriter)
             except BaseException:
                 writer.abandon()
                 raise
@@ -161,9 +165,9 @@ def _remove(
 
 
 def _revert_fields(conn: Connection, target: Target, *, write: bool) -> FieldPass:
-    """Archive every changed field, put back those still at the import's value, forget the rest."""
+    """Put back the archived fields still at the import's value, forget the rest (run after
+    `archive_field_changes`)."""
     rec = target.record
-    archive.archive_field_changes(conn, rec.id, target.workspace.id)
     direction = Direction(restore=False, now=db_time(conn, utcnow()))
     fields = run_field_pass(conn, target.workspace.id, rec.id, direction, write)
     if write and fields.not_applied:

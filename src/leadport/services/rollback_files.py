@@ -173,7 +173,9 @@ def _separate_reader(conn: Connection) -> bool:
     if not is_sqlite(conn):
         return False
     database = conn.engine.url.database
-    return bool(database) and database != ":memory:" and not database.startswith("file::memory:")
+    if not database:
+        return False
+    return database != ":memory:" and not database.startswith("file::memory:")
 
 
 def stored_backup(conn: Connection, workspace_id: int, import_id: int) -> StoredBackup:

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from leadport.db.backup_rows import ACTIVITY_TYPES
@@ -34,7 +34,7 @@ GZIP_LEVEL = 1
 
 _N = len(LEAD_FIELDS)
 _DANGER = "".join(DANGEROUS_STARTS)
-_SCAN = json.JSONDecoder().scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def header(custom_names: list[str]) -> list[str]:

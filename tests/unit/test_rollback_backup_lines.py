@@ -69,7 +69,7 @@ def test_the_lines_are_what_csv_writer_writes_for_random_awkward_rows():
     rng = random.Random(20261201)
     rows = [_row(rng, i) for i in range(3_000)]
     raw = io.BytesIO()
-    out = GzipTee(raw)
+    out = GzipTee(raw, io.BytesIO())
     chunks = [rows[i : i + 700] for i in range(0, len(rows), 700)]
 
     assert write_backup_csv(out, NAMES, chunks) == len(rows)
@@ -79,7 +79,7 @@ def test_the_lines_are_what_csv_writer_writes_for_random_awkward_rows():
 def test_without_custom_fields_a_plain_row_is_one_joined_line():
     raw = io.BytesIO()
     row = ("a@x.com", None, "Ann", "Lee", "Acme", None, None, None, None, None, "C", "scheduled")
-    write_backup_csv(GzipTee(raw), [], [[(*row, "7,yes,0,0,0,0,0,0,0")]])
+    write_backup_csv(GzipTee(raw, io.BytesIO()), [], [[(*row, "7,yes,0,0,0,0,0,0,0")]])
 
     assert raw.getvalue().decode("utf-8").splitlines()[1] == (
         "a@x.com,,Ann,Lee,Acme,,,,,C,scheduled,7,yes,0,0,0,0,0,0,0"

@@ -6,7 +6,6 @@ Every statement is scoped by the import id (`:x`); the caller holds the workspac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -176,20 +175,14 @@ def clear_archive(conn: Connection, import_id: int) -> None:
         conn.execute(text(f"DELETE FROM {table} WHERE import_id = :x"), {"x": import_id})
 
 
-# SQLite page cache (KiB) while a rollback or restore runs: the deletes and inserts touch three
-# indexes of `leads` at random places; with the connection's usual 64 MiB, pages of a
-# million-row rollback are spilled to the WAL and read back over and over.
-BIG_CACHE_KIB = int(os.environ.get("LEADPORT_RB_CACHE", "131072"))
-
-
 @contextmanager
-def big_cache(conn: Connection) -> Iterator[None]:
-    """A bigger SQLite page cache for this connection until the block ends."""
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """This SQLite connection's page cache at `kib` KiB until the block ends."""
     if not is_sqlite(conn):
         yield
         return
     before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{BIG_CACHE_KIB}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
     try:
         yield
     finally:

@@ -113,7 +113,7 @@ def roll_back(
     ensure_rollback_allowed(engine, import_id, actor)
     backup: PendingBackup | None = None
     try:
-        with write_transaction(engine) as conn, archive.big_cache(conn):
+        with write_transaction(engine) as conn:
             target = _locked(conn, import_id, actor)
             activity = archive.activity_counts(conn, import_id)
             writer = BackupWriter(

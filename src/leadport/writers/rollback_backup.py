@@ -3,8 +3,8 @@ custom fields, tags, status and activity counts per type.
 
 Formula-safe (`safe_cells.neutralize`) and ready to re-import: the lead fields and custom fields
 are ordinary columns, what only describes the removal is in `leadport_*` columns, which an
-import ignores. Written a chunk of rows at a time, to the file and gzip-compressed to memory in
-the same pass, so memory does not grow with the import (except the compressed copy).
+import ignores. Written a chunk of rows at a time, to the file and gzip-compressed to a second
+file in the same pass, so memory does not grow with the import.
 """
 
 from __future__ import annotations
@@ -42,20 +42,19 @@ def header(custom_names: list[str]) -> list[str]:
 
 
 class GzipTee:
-    """Bytes written go to `raw` and, gzip-compressed, to memory (`finish` returns them)."""
+    """Bytes written go to `raw` and, gzip-compressed, to `packed`."""
 
-    def __init__(self, raw: IO[bytes], level: int = GZIP_LEVEL) -> None:
+    def __init__(self, raw: IO[bytes], packed: IO[bytes], level: int = GZIP_LEVEL) -> None:
         self._raw = raw
+        self._packed = packed
         self._packer = zlib.compressobj(level, zlib.DEFLATED, 31)
-        self._packed = io.BytesIO()
 
     def write(self, data: bytes) -> None:
         self._raw.write(data)
         self._packed.write(self._packer.compress(data))
 
-    def finish(self) -> bytes:
+    def finish(self) -> None:
         self._packed.write(self._packer.flush())
-        return self._packed.getvalue()
 
 
 def write_backup_csv(

@@ -6,9 +6,13 @@ Every statement is scoped by the import id (`:x`); the caller holds the workspac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+
+from leadport.db.engine import is_sqlite
 
 LEAD_COLUMNS = (
     "id, workspace_id, email, linkedin_url, linkedin_key, first_name, last_name, company_name, "
@@ -16,16 +20,17 @@ LEAD_COLUMNS = (
     "created_import_id, created_at, updated_at"
 )
 
-# Leads the import created that are in no campaign other than through this import's memberships.
-# import_rows (keyed by import) finds them without a scan of every lead in the database.
-_CREATED_LEADS = """
-    FROM leads l
-    WHERE l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
+# Lead `l` was created by the import and is in no campaign other than through this import's
+# memberships: the rollback deletes it. import_rows (keyed by import) finds such leads without a
+# scan of every lead in the database.
+CREATED_LEAD = """
+    l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
       AND l.created_import_id = :x
       AND NOT EXISTS (
           SELECT 1 FROM campaign_leads cl
           WHERE cl.lead_id = l.id AND (cl.import_id IS NULL OR cl.import_id <> :x))
 """
+_CREATED_LEADS = "FROM leads l WHERE " + CREATED_LEAD
 
 _ACTIVITY_COUNTS = """
     SELECT count(DISTINCT a.campaign_lead_id),
@@ -70,8 +75,13 @@ def removal_counts(conn: Connection, import_id: int) -> RemovalCounts:
         text("SELECT count(*) FROM campaign_leads WHERE import_id = :x"), p
     ).scalar_one()
     leads = conn.execute(text("SELECT count(*) " + _CREATED_LEADS), p).scalar_one()
-    with_activity, replied, meetings = conn.execute(text(_ACTIVITY_COUNTS), p).one()
-    return RemovalCounts(memberships, leads, with_activity, replied, meetings)
+    return RemovalCounts(memberships, leads, *activity_counts(conn, import_id))
+
+
+def activity_counts(conn: Connection, import_id: int) -> tuple[int, int, int]:
+    """Memberships of the import with any activity, with a reply, with a meeting booked."""
+    with_activity, replied, meetings = conn.execute(text(_ACTIVITY_COUNTS), {"x": import_id}).one()
+    return int(with_activity), int(replied), int(meetings)
 
 
 def archive_field_changes(conn: Connection, import_id: int, workspace_id: int) -> int:
@@ -80,10 +90,11 @@ def archive_field_changes(conn: Connection, import_id: int, workspace_id: int) -
     return result.rowcount
 
 
-def archive_removed(conn: Connection, import_id: int) -> None:
-    """Copy the import's memberships, their activity and the leads to delete into the archive."""
+def archive_removed(conn: Connection, import_id: int) -> tuple[int, int]:
+    """Copy the import's memberships, their activity and the leads to delete into the archive;
+    (memberships, leads) copied, as `removal_counts` counts them."""
     p = {"x": import_id}
-    conn.execute(
+    memberships = conn.execute(
         text(
             "INSERT INTO archived_memberships"
             " (import_id, id, campaign_id, lead_id, status, created_at, updated_at)"
@@ -91,7 +102,7 @@ def archive_removed(conn: Connection, import_id: int) -> None:
             " FROM campaign_leads WHERE import_id = :x"
         ),
         p,
-    )
+    ).rowcount
     conn.execute(
         text(
             "INSERT INTO archived_activities (import_id, id, campaign_lead_id, type, at)"
@@ -101,13 +112,14 @@ def archive_removed(conn: Connection, import_id: int) -> None:
         ),
         p,
     )
-    conn.execute(
+    leads = conn.execute(
         text(
             f"INSERT INTO archived_leads (import_id, {LEAD_COLUMNS})"
             f" SELECT :x, {_prefixed('l')} {_CREATED_LEADS}"
         ),
         p,
-    )
+    ).rowcount
+    return memberships, leads
 
 
 def delete_removed(conn: Connection, import_id: int) -> None:
@@ -161,6 +173,20 @@ def clear_archive(conn: Connection, import_id: int) -> None:
         "archived_field_values",
     ):
         conn.execute(text(f"DELETE FROM {table} WHERE import_id = :x"), {"x": import_id})
+
+
+@contextmanager
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """This SQLite connection's page cache at `kib` KiB until the block ends."""
+    if not is_sqlite(conn):
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _prefixed(alias: str) -> str:

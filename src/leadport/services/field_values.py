@@ -10,33 +10,80 @@ memory does not grow with the import.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from leadport.db.bulk import as_json, bulk_update
+from leadport.db.engine import is_sqlite
 from leadport.db.lead_lookups import select_in
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import name_key
 from leadport.domain.model import LEAD_FIELDS
 
-PAGE = 2_000
+PAGE = 10_000
 UPDATE_COLUMNS = (*LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key", "updated_at")
+_N = len(LEAD_FIELDS)
+_CUSTOM, _TAGS = UPDATE_COLUMNS.index("custom_fields"), UPDATE_COLUMNS.index("tags")
+_URL, _LINKEDIN_KEY = UPDATE_COLUMNS.index("linkedin_url"), UPDATE_COLUMNS.index("linkedin_key")
+_NAME_KEY = UPDATE_COLUMNS.index("name_key")
+_POSITIONS = range(len(UPDATE_COLUMNS))
+_NAME_PARTS = tuple(UPDATE_COLUMNS.index(f) for f in ("first_name", "last_name", "company_domain"))
+_EMAIL = UPDATE_COLUMNS.index("email")
+_UPDATED_AT = UPDATE_COLUMNS.index("updated_at")
+# "+workspace_id": look up by id; SQLite would otherwise walk an index on (workspace_id, …),
+# every lead of the workspace, for each page.
 _LEADS = (
-    "SELECT id, " + ", ".join(LEAD_FIELDS) + ", custom_fields, tags, updated_at"
-    " FROM leads WHERE workspace_id = ? AND id {IN}"
+    "SELECT id, " + ", ".join(UPDATE_COLUMNS) + " FROM leads WHERE +workspace_id = ? AND id {IN}"
 )
+# A page of (lead_id, field, before, after, lead_updated_at), each lead's fields in the order the
+# import first changed them, so that custom fields and tags it added come back in their original
+# order (they are appended one by one). "+import_id": look up by lead (the index on import_id
+# would scan the whole import for each row).
+_PAGE = """
+    SELECT a.lead_id, a.field, a.before_value, a.after_value, a.lead_updated_at
+    FROM archived_field_values a
+    WHERE a.import_id = :x AND a.lead_id > :after
+    ORDER BY a.lead_id, coalesce((SELECT min(c.id) FROM lead_changes c
+        WHERE c.lead_id = a.lead_id AND c.field = a.field AND +c.import_id = :x), 0), a.field
+    LIMIT :n
+"""
 
 
-@dataclass(slots=True)
 class _Lead:
-    id: int
-    fields: dict[str, Any]
-    custom: dict[str, Any]
-    tags: list[str]
-    updated_at: Any
+    """A lead as read (`stored`) and as the pass leaves it (`values`), both in UPDATE_COLUMNS
+    order; its custom fields and tags are decoded when first asked for."""
+
+    __slots__ = ("_custom", "_tags", "extra", "id", "stored", "values")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self.id: int = row[0]
+        self.stored = row[1:]
+        self.values = list(self.stored)
+        self.extra: dict[str, Any] = {}  # a field name that is none of the lead's columns
+        self._custom: dict[str, Any] | None = None
+        self._tags: list[str] | None = None
+
+    @property
+    def custom(self) -> dict[str, Any]:
+        if self._custom is None:
+            self._custom = _json(self.stored[_CUSTOM], {})
+        return self._custom
+
+    @property
+    def tags(self) -> list[str]:
+        if self._tags is None:
+            self._tags = _json(self.stored[_TAGS], [])
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: list[str]) -> None:
+        self._tags = value
 
 
 @dataclass
@@ -62,32 +109,28 @@ def run_field_pass(
 ) -> FieldPass:
     result = FieldPass()
     for page in _pages(conn, import_id):
-        ids = sorted({row[0] for row in page})
-        leads = _load(conn, workspace_id, ids)
-        page.sort(key=_change_order(conn, import_id, ids))
+        leads = _load(conn, workspace_id, sorted({row[0] for row in page}))
         taken = _taken(conn, workspace_id, page, direction)
         changed = _apply_page(page, leads, taken, direction, result)
         if write and changed:
-            bulk_update(conn, "leads", UPDATE_COLUMNS, [_update_row(lead) for lead in changed])
+            _write(conn, changed)
         result.leads += len(changed)
     return result
 
 
 def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
     """Pages of (lead_id, field, before, after, lead_updated_at), never splitting a lead."""
+    dbapi: Any = conn.connection.dbapi_connection
+    sql = _PAGE if is_sqlite(conn) else re.sub(r":(\w+)", r"%(\1)s", _PAGE)
     after = -1
     while True:
-        rows = [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT lead_id, field, before_value, after_value, lead_updated_at"
-                    " FROM archived_field_values WHERE import_id = :x AND lead_id > :after"
-                    " ORDER BY lead_id, field LIMIT :n"
-                ),
-                {"x": import_id, "after": after, "n": PAGE},
-            )
-        ]
+        params = {"x": import_id, "after": after, "n": PAGE}
+        if is_sqlite(conn):
+            rows = dbapi.execute(sql, params).fetchall()
+        else:
+            with dbapi.cursor() as cur:
+                cur.execute(sql, params)
+                rows = cur.fetchall()
         if not rows:
             return
         if len(rows) == PAGE and rows[0][0] != rows[-1][0]:
@@ -97,31 +140,21 @@ def _pages(conn: Connection, import_id: int) -> Iterator[list[tuple[Any, ...]]]:
         yield rows
 
 
-def _change_order(
-    conn: Connection, import_id: int, ids: list[int]
-) -> Callable[[tuple[Any, ...]], tuple[int, int]]:
-    """Sort key: each lead's fields in the order the import changed them, so custom fields and
-    tags it added come back in their original order (they are appended one by one)."""
-    sql = (  # "+import_id": look up by lead (the index on import_id would scan the whole import)
-        "SELECT lead_id, field, min(id) FROM lead_changes"
-        " WHERE +import_id = ? AND lead_id {IN} GROUP BY lead_id, field"
-    )
-    first = {(r[0], r[1]): r[2] for r in select_in(conn, sql, (import_id,), ids)}
-    return lambda row: (row[0], first.get((row[0], row[1]), 0))
-
-
 def _load(conn: Connection, workspace_id: int, ids: list[int]) -> dict[int, _Lead]:
-    n = len(LEAD_FIELDS)
-    return {
-        row[0]: _Lead(
-            row[0],
-            dict(zip(LEAD_FIELDS, row[1 : 1 + n], strict=True)),
-            _json(row[1 + n], {}),
-            _json(row[2 + n], []),
-            row[3 + n],
-        )
-        for row in select_in(conn, _LEADS, (workspace_id,), ids)
-    }
+    return {row[0]: _Lead(row) for row in select_in(conn, _LEADS, (workspace_id,), ids)}
+
+
+def _write(conn: Connection, changed: list[_Lead]) -> None:
+    """Write each lead's columns that now differ from what was read, grouped by column set
+    (an index is only rewritten when its column is written)."""
+    groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+    for lead in changed:
+        new = _update_row(lead)
+        diff = tuple(compress(_POSITIONS, map(ne, new, lead.stored)))
+        if diff:
+            groups.setdefault(diff, []).append((*(new[i] for i in diff), lead.id))
+    for diff, rows in groups.items():
+        bulk_update(conn, "leads", [UPDATE_COLUMNS[i] for i in diff], rows)
 
 
 def _taken(
@@ -161,11 +194,11 @@ def _apply_page(
             continue
         current = get_value(lead, name)
         if current != expected or not _identifier_free(name, target, lead, taken):
-            out.kept.append({"email": lead.fields.get("email"), "field": name, "value": current})
+            out.kept.append({"email": lead.values[_EMAIL], "field": name, "value": current})
             out.not_applied.append((lead_id, name))
             continue
         set_value(lead, name, target)
-        lead.updated_at = updated_at if direction.restore else direction.now
+        lead.values[_UPDATED_AT] = updated_at if direction.restore else direction.now
         changed[lead_id] = lead
         out.applied += 1
     return list(changed.values())
@@ -182,42 +215,70 @@ def _identifier_free(
     return holder is None or holder == lead.id
 
 
+_COLUMN, _CUSTOM_FIELD, _TAG, _OTHER = range(4)
+_KINDS: dict[str, tuple[int, Any]] = {name: (_COLUMN, i) for i, name in enumerate(LEAD_FIELDS)}
+
+
+def _kind(name: str) -> tuple[int, Any]:
+    """(what the field name designates, its column index or key), cached by name."""
+    found = _KINDS.get(name)
+    if found is None:
+        if name.startswith("custom:"):
+            found = (_CUSTOM_FIELD, name[7:])
+        elif name.startswith("tag:"):
+            found = (_TAG, name[4:])
+        else:
+            found = (_OTHER, name)
+        if len(_KINDS) < 10_000:
+            _KINDS[name] = found
+    return found
+
+
 def get_value(lead: _Lead, name: str) -> Any:
-    if name.startswith("custom:"):
-        return lead.custom.get(name[7:])
-    if name.startswith("tag:"):
-        return "1" if name[4:] in lead.tags else None
-    return lead.fields.get(name)
+    kind, key = _kind(name)
+    if kind == _COLUMN:
+        return lead.values[key]
+    if kind == _CUSTOM_FIELD:
+        return lead.custom.get(key)
+    if kind == _TAG:
+        return "1" if key in lead.tags else None
+    return lead.extra.get(key)
 
 
 def set_value(lead: _Lead, name: str, value: Any) -> None:
-    if name.startswith("custom:"):
+    kind, key = _kind(name)
+    if kind == _COLUMN:
+        lead.values[key] = value
+    elif kind == _CUSTOM_FIELD:
         if value is None:
-            lead.custom.pop(name[7:], None)
+            lead.custom.pop(key, None)
         else:
-            lead.custom[name[7:]] = value
-    elif name.startswith("tag:"):
-        tag = name[4:]
+            lead.custom[key] = value
+    elif kind == _TAG:
         if value is None:
-            lead.tags = [t for t in lead.tags if t != tag]
-        elif tag not in lead.tags:
-            lead.tags.append(tag)
+            lead.tags = [t for t in lead.tags if t != key]
+        elif key not in lead.tags:
+            lead.tags.append(key)
     else:
-        lead.fields[name] = value
+        lead.extra[key] = value
 
 
-def _update_row(lead: _Lead) -> tuple[Any, ...]:
-    f = lead.fields
-    url = f.get("linkedin_url")
-    return (
-        *(f.get(name) for name in LEAD_FIELDS),
-        normalize_linkedin(url).key if url else None,
-        as_json(lead.custom) if lead.custom else None,
-        as_json(lead.tags) if lead.tags else None,
-        name_key(f),
-        lead.updated_at,
-        lead.id,
-    )
+def _update_row(lead: _Lead) -> list[Any]:
+    """The lead's values in UPDATE_COLUMNS order. The LinkedIn key and the name key are
+    derived again only when a field they come from changed; custom fields and tags are
+    encoded again only when they were decoded."""
+    values, stored = lead.values, lead.stored
+    url = values[_URL]
+    if url != stored[_URL]:
+        values[_LINKEDIN_KEY] = normalize_linkedin(url).key if url else None
+    if any(values[i] != stored[i] for i in _NAME_PARTS):
+        values[_NAME_KEY] = name_key(dict(zip(LEAD_FIELDS, values, strict=False)))
+    custom, tags = lead._custom, lead._tags
+    if custom is not None:
+        values[_CUSTOM] = as_json(custom) if custom else None
+    if tags is not None:
+        values[_TAGS] = as_json(tags) if tags else None
+    return values
 
 
 def _json(value: Any, default: Any) -> Any:

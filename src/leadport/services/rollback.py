@@ -24,7 +24,7 @@ from leadport.errors import ConflictError
 from leadport.services import permissions
 from leadport.services.field_values import Direction, FieldPass, run_field_pass
 from leadport.services.import_target import Actor, Target, audit, load_target
-from leadport.services.rollback_files import PendingBackup, write_backup
+from leadport.services.rollback_files import BackupWriter, PendingBackup
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ def preview_rollback(engine: Engine, import_id: int, actor: Actor = None) -> Rol
         try:
             target = _locked(conn, import_id, actor)
             counts = archive.removal_counts(conn, import_id)
+            archive.archive_field_changes(conn, import_id, target.workspace.id)
             fields = _revert_fields(conn, target, write=False)
         finally:
             trans.rollback()
@@ -114,9 +115,25 @@ def roll_back(
     try:
         with write_transaction(engine) as conn:
             target = _locked(conn, import_id, actor)
-            counts, backup = _remove(conn, settings, target)
-            crash_point("rollback")
-            fields = _revert_fields(conn, target, write=True)
+            activity = archive.activity_counts(conn, import_id)
+            writer = BackupWriter(
+                conn,
+                settings,
+                (target.workspace.id, import_id),
+                utcnow(),
+                with_activity=activity[0] > 0,
+            )
+            try:
+                counts = _remove(conn, target, writer, activity)
+                crash_point("rollback")
+                archive.archive_field_changes(conn, import_id, target.workspace.id)
+                # Read beside the statements above (see BackupWriter); the field pass is Python
+                # work, which would only take turns with the backup's.
+                backup = writer.finish(conn)
+                fields = _revert_fields(conn, target, write=True)
+            except BaseException:
+                writer.abandon()
+                raise
             _finish(conn, target, counts, fields, backup)
     except BaseException:
         if backup is not None:
@@ -136,22 +153,21 @@ def _locked(conn: Connection, import_id: int, actor: Actor) -> Target:
 
 
 def _remove(
-    conn: Connection, settings: Settings, target: Target
-) -> tuple[archive.RemovalCounts, PendingBackup]:
+    conn: Connection, target: Target, writer: BackupWriter, activity: tuple[int, int, int]
+) -> archive.RemovalCounts:
     rec = target.record
-    counts = archive.removal_counts(conn, rec.id)
-    archive.archive_removed(conn, rec.id)
+    memberships, leads = archive.archive_removed(conn, rec.id)
     if rec.source == Source.CRM:
         archive.remember_removals(conn, rec.id, utcnow())
-    backup = write_backup(conn, settings, target.workspace.id, rec.id, utcnow())
+    writer.before_deletes(conn)
     archive.delete_removed(conn, rec.id)
-    return counts, backup
+    return archive.RemovalCounts(memberships, leads, *activity)
 
 
 def _revert_fields(conn: Connection, target: Target, *, write: bool) -> FieldPass:
-    """Archive every changed field, put back those still at the import's value, forget the rest."""
+    """Put back the archived fields still at the import's value, forget the rest (run after
+    `archive_field_changes`)."""
     rec = target.record
-    archive.archive_field_changes(conn, rec.id, target.workspace.id)
     direction = Direction(restore=False, now=db_time(conn, utcnow()))
     fields = run_field_pass(conn, target.workspace.id, rec.id, direction, write)
     if write and fields.not_applied:

@@ -48,7 +48,8 @@ from leadport.services.directory import Campaign, Workspace
 
 BATCH = 2_000
 ID_CHUNK = 900
-_BY_ID = "SELECT id, email FROM leads WHERE workspace_id = ? AND id {IN}"
+# `+workspace_id`: SQLite then finds the leads by id, not by walking the workspace's email index
+_BY_ID = "SELECT id, email FROM leads WHERE +workspace_id = ? AND id {IN}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
-from leadport.db.bulk import utcnow
-from leadport.db.schema import audit_entries, imports
+from leadport.db.schema import imports
 from leadport.errors import NotFoundError
 from leadport.services import directory
+from leadport.services.audit import write_audit
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,5 @@ def aware(value: datetime | None) -> datetime | None:
 
 
 def audit(conn: Connection, target: Target, action: str, detail: dict[str, Any]) -> None:
-    conn.execute(
-        insert(audit_entries).values(
-            workspace_id=target.workspace.id,
-            member_id=target.member.id,
-            action=action,
-            subject=str(target.record.id),
-            detail={"member": target.member.email, **detail},
-            at=utcnow(),
-        )
-    )
+    """An audit entry about the target import, by the member acting on it."""
+    write_audit(conn, target.member, action, str(target.record.id), detail)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
 
     # Rows handled per database round trip during an import.
     import_batch_size: int = 2_000
+    # Files from this size up are read and built in a second process when a core is free
+    # (CLI imports; services/build_process.py). 0 turns it off.
+    import_build_process_min_bytes: int = 8 * 1024**2
     # How long a writer waits for SQLite's write lock (another import may hold it).
     sqlite_busy_timeout_ms: int = 600_000
 

@@ -89,11 +89,21 @@ def bulk_insert_json_each(
         return
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
+    dbapi.execute(*json_each_insert(table, constants, columns, rows))
+
+
+def json_each_insert(
+    table: str,
+    constants: dict[str, Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[int | str | None]],
+) -> tuple[str, tuple[Any, ...]]:
+    """SQLite: the statement and parameters of bulk_insert_json_each."""
     names = ", ".join((*constants, *columns))
     picks = ", ".join(
         ["?"] * len(constants) + [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
     )
-    dbapi.execute(
+    return (
         f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) ORDER BY key",
         (*constants.values(), _ENCODE(rows)),
     )

@@ -5,18 +5,20 @@ Everything is collected while the batch is decided and written at the end in bul
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import (
     as_json,
     bulk_insert,
-    bulk_insert_json_each,
     bulk_update,
     db_time,
     reserve_ids,
 )
 from leadport.db.engine import is_sqlite
+from leadport.db.staging import StagedTable, json_each_later
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import LeadInput, name_key
 from leadport.domain.merge import Change
@@ -94,9 +96,17 @@ class BatchWrites:
 
     def flush(
         self, outcomes: list[RowOutcome], touched: dict[int, q.ExistingLead], batch: list[LeadInput]
-    ) -> None:
+    ) -> Callable[[], None]:
+        """Write the batch. Updates and the outcome rows with detail are written now; new leads,
+        memberships and the plain outcome rows are loaded now and put in place by the call this
+        returns, which the import runs in the background (db/staging.py), in this order: a
+        membership needs its lead."""
         conn, run = self.run.conn, self.run
-        bulk_insert(conn, "leads", LEAD_INSERT, [self._lead_row(i, lead) for i, lead in self._new])
+        later: list[Callable[[], None]] = []
+        if self._new:
+            leads = self._stage("leads", LEAD_INSERT)
+            leads.load([self._lead_row(i, lead) for i, lead in self._new])
+            later.append(leads.move)
         bulk_update(
             conn,
             "leads",
@@ -111,34 +121,46 @@ class BatchWrites:
         )
         if self._memberships:
             assert run.campaign is not None
-            bulk_insert_json_each(
-                conn,
-                "campaign_leads",
-                {
-                    "campaign_id": run.campaign.campaign_id,
-                    "status": LeadStatus.SCHEDULED.value,
-                    "import_id": run.import_id,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                },
-                ("lead_id",),
-                self._memberships,
+            constants = {
+                "campaign_id": run.campaign.campaign_id,
+                "status": LeadStatus.SCHEDULED.value,
+                "import_id": run.import_id,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+            later.append(
+                self._insert_later("campaign_leads", constants, ("lead_id",), self._memberships)
             )
-        self._write_rows(outcomes, batch)
+        later.extend(self._write_rows(outcomes, batch))
+        return partial(_run_in_order, later)
 
-    def _write_rows(self, outcomes: list[RowOutcome], batch: list[LeadInput]) -> None:
+    def _stage(self, table: str, columns: tuple[str, ...]) -> StagedTable:
+        stages = self.run.stages
+        if table not in stages:
+            stages[table] = StagedTable(self.run.conn, table, columns)
+        return stages[table]
+
+    def _insert_later(
+        self,
+        table: str,
+        constants: dict[str, Any],
+        columns: tuple[str, ...],
+        rows: list[tuple[Any, ...]],
+    ) -> Callable[[], None]:
+        """Narrow rows: one json_each statement on SQLite, a staged COPY on PostgreSQL."""
+        if is_sqlite(self.run.conn):
+            return json_each_later(self.run.conn, table, constants, columns, rows)
+        stage = self._stage(table, (*constants, *columns))
+        values = tuple(constants.values())
+        stage.load([(*values, *row) for row in rows])
+        return stage.move
+
+    def _write_rows(
+        self, outcomes: list[RowOutcome], batch: list[LeadInput]
+    ) -> list[Callable[[], None]]:
         """Outcome rows. A row taken without detail (most rows of a big import) is its row
         number, lead id and warnings under a code pair, written in one statement per pair."""
-        conn, import_id = self.run.conn, self.run.import_id
-        if not is_sqlite(conn):
-            cells = {lead.row: lead.cells for lead in batch}
-            bulk_insert(
-                conn,
-                "import_rows",
-                ROW_COLUMNS,
-                [_row_record(import_id, o, cells) for o in outcomes],
-            )
-            return
+        import_id = self.run.import_id
         plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
         for o in outcomes:
@@ -147,19 +169,24 @@ class BatchWrites:
             else:
                 warnings = as_json(list(o.warnings)) if o.warnings else None
                 plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
-        for (code, campaign_code), rows in plain.items():
-            bulk_insert_json_each(
-                conn,
+        later = [
+            self._insert_later(
                 "import_rows",
                 {"import_id": import_id, "code": code, "campaign_code": campaign_code},
                 ("row", "lead_id", "warnings"),
                 rows,
             )
+            for (code, campaign_code), rows in plain.items()
+        ]
         if others:
             cells = {lead.row: lead.cells for lead in batch}
             bulk_insert(
-                conn, "import_rows", ROW_COLUMNS, [_row_record(import_id, o, cells) for o in others]
+                self.run.conn,
+                "import_rows",
+                ROW_COLUMNS,
+                [_row_record(import_id, o, cells) for o in others],
             )
+        return later
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
         return (
@@ -188,6 +215,11 @@ class BatchWrites:
             self.now,
             lead.id,
         )
+
+
+def _run_in_order(calls: list[Callable[[], None]]) -> None:
+    for call in calls:
+        call()
 
 
 def _text(value: Any) -> str | None:

@@ -39,6 +39,9 @@ class _Facts:
 
 
 def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
+    """Decide the batch now; its writes run in the background (`run.writer`) while the caller
+    builds the next batch, and the next call waits for them before it looks anything up."""
+    run.writer.wait()
     facts = _look_up(run, batch)
     writes = BatchWrites(run)
     decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]] = []
@@ -56,7 +59,7 @@ def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
             _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
         ]
     )
-    writes.flush(outcomes, facts.touched, batch)
+    run.writer.submit(writes.flush(outcomes, facts.touched, batch))
     return outcomes
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadport.db.seen_keys import SeenKeys
+from leadport.db.staging import StagedTable
 from leadport.domain.campaign_policy import CampaignRules
 from leadport.domain.model import Mode
 from leadport.domain.outcomes import (
@@ -20,6 +21,7 @@ from leadport.domain.outcomes import (
     CampaignCode,
     RowOutcome,
 )
+from leadport.services.write_behind import WriteBehind
 
 RowSink = Callable[[RowOutcome], None]
 
@@ -83,6 +85,8 @@ class ImportRun:
     dnc_in_use: bool = True
     tally: Tally = field(default_factory=Tally)
     row_sink: RowSink | None = None
+    writer: WriteBehind = field(default_factory=WriteBehind)
+    stages: dict[str, StagedTable] = field(default_factory=dict)  # by table, kept batch to batch
 
     @property
     def campaign_step(self) -> bool:

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,13 +25,14 @@ from leadport.db.engine import WRITE, lock_workspace, read_transaction
 from leadport.db.schema import imports, saved_mappings
 from leadport.db.seen_keys import SeenKeys
 from leadport.domain.campaign_policy import CampaignRules
-from leadport.domain.lead_input import LeadBuilder, LeadInput
+from leadport.domain.lead_input import LeadBuilder
 from leadport.domain.mapping import resolve_mapping
 from leadport.domain.model import ImportState, Policy
 from leadport.domain.options import ImportOptions
 from leadport.domain.transforms import load_transforms
 from leadport.errors import NotFoundError
 from leadport.services import directory
+from leadport.services.build_process import build_in_child, build_in_process, child_worth_it
 from leadport.services.import_batch import process_batch
 from leadport.services.import_run import ImportRun, RowSink
 from leadport.services.import_source import RowSource, batch_source, open_file_source
@@ -199,27 +199,36 @@ def _run(
         deleted_list_in_use=q.has_any(conn, "deleted_emails", ws.id),
         dnc_in_use=q.has_any(conn, "do_not_contact", ws.id),
     )
-    build = LeadBuilder(
+    builder = LeadBuilder(
         tuple(mapping.targets),
         transforms=transforms,
         region=ws.region,
         import_tags=list(opts.tags),
         full_name_field=mapping.full_name_header(),
-    ).build
-    inputs = (
-        build(r.row, r.cells) if r.error is None else LeadInput(r.row, r.cells, error=r.error)
-        for r in src.rows
     )
-    for batch in _batches(inputs, settings.import_batch_size):
-        if observer is not None and observer.cancelled():
-            raise ImportCancelledError(f"Import {import_id} was cancelled.")
-        for outcome in process_batch(run, batch):
-            run.tally.count(outcome)
-            if row_sink is not None:
-                row_sink(outcome)
-        if observer is not None:
-            observer.progress(run.tally.rows_read, src.progress.done, src.progress.total)
-        crash_point("import-batch")
+    size = settings.import_batch_size
+    file_bytes = request.path.stat().st_size if request.path is not None else None
+    batches = (
+        build_in_child(src.rows, builder.build, size, src.progress)
+        if child_worth_it(file_bytes, settings.import_build_process_min_bytes)
+        else build_in_process(src.rows, builder.build, size)
+    )
+    try:
+        for batch in batches:
+            if observer is not None and observer.cancelled():
+                raise ImportCancelledError(f"Import {import_id} was cancelled.")
+            for outcome in process_batch(run, batch):
+                run.tally.count(outcome)
+                if row_sink is not None:
+                    row_sink(outcome)
+            if observer is not None:
+                observer.progress(run.tally.rows_read, src.progress.done, src.progress.total)
+            crash_point("import-batch")
+        run.writer.wait()
+    except BaseException:
+        batches.close()  # stops a child building rows
+        run.writer.settle()  # nothing may write while the transaction rolls back
+        raise
     summary = run.tally.summary(campaign_step=run.campaign_step)
     summary["mapping"] = mapping.as_dict()
     summary["headers"] = src.headers
@@ -240,11 +249,6 @@ def _run(
     return ImportResult(
         import_id, ImportState.COMPLETED, opts.dry_run, src.source, src.file_name, summary, repeat
     )
-
-
-def _batches(items: Iterator[LeadInput], size: int) -> Iterator[list[LeadInput]]:
-    while batch := list(islice(items, size)):
-        yield batch
 
 
 def _mapping(conn: Connection, workspace_id: int, src: RowSource, opts: ImportOptions) -> Any:

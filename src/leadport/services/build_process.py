@@ -1,0 +1,167 @@
+"""Read and build a big file's rows in a second process, while this one decides and writes.
+
+Reading, cleaning and normalizing rows (readers, LeadBuilder) is pure and per row, and about a
+third of a big import's time; the decisions and the writes need the database and the batch
+before them. On a machine with a core to spare, a forked child does the first part and hands over
+built batches through a pipe, so the two halves run side by side.
+
+The child is forked after the file is opened and the mapping worked out, so it inherits both and
+never touches the database. Batches travel as `marshal` data (plain tuples: several times cheaper
+to load than pickled objects). A reader's refusal in the child (a limit, a broken file) is sent
+back and raised here as it would have been in-process. If this side stops early (an error, a
+cancel), the child is killed; if the child dies, this side raises.
+
+Only from the main thread of a process with a spare core: forking a process whose other threads
+hold locks (a server) is not safe, so server imports build in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Generator, Iterator
+from itertools import islice
+
+from leadport.crash_points import crash_point
+from leadport.domain.lead_input import LeadInput
+from leadport.readers.base import Progress, RawRow
+
+_HEADER = struct.Struct("<BQ")  # message kind, payload length
+_BATCH, _ERROR, _END = 0, 1, 2
+
+Build = Callable[[int, list[str]], LeadInput]  # LeadBuilder.build
+
+
+def child_worth_it(file_bytes: int | None, min_bytes: int) -> bool:
+    """Whether a child process should build this import's rows: a file big enough that the fork
+    and the hand-over cost less than they save (`min_bytes`, 0: never), a core to spare, and no
+    thread that could hold a lock across the fork."""
+    return (
+        file_bytes is not None
+        and min_bytes > 0
+        and file_bytes >= min_bytes
+        and hasattr(os, "fork")
+        and len(os.sched_getaffinity(0)) > 1
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() <= 2  # this thread, and at most a progress bar's
+    )
+
+
+def build_in_process(
+    rows: Iterator[RawRow], build: Build, size: int
+) -> Generator[list[LeadInput], None, None]:
+    items = (
+        build(r.row, r.cells) if r.error is None else LeadInput(r.row, r.cells, error=r.error)
+        for r in rows
+    )
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def build_in_child(
+    rows: Iterator[RawRow], build: Build, size: int, progress: Progress
+) -> Generator[list[LeadInput], None, None]:
+    """The same batches as `build_in_process`, built by a forked child; `progress` follows it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: build, send, and leave without running any of the parent's exits
+        os.close(read_end)
+        _child(rows, build, size, progress, write_end)
+    os.close(write_end)
+    finished = False
+    try:
+        with os.fdopen(read_end, "rb", buffering=1 << 20) as pipe:
+            while True:
+                kind, payload = _receive(pipe)
+                if kind == _END:
+                    finished = True
+                    return
+                if kind == _ERROR:
+                    finished = True
+                    raise pickle.loads(payload)
+                done, total, packed = marshal.loads(payload)
+                progress.done, progress.total = done, total
+                yield [LeadInput(*p) for p in packed]
+    finally:
+        if not finished:
+            _kill(pid)
+        os.waitpid(pid, 0)
+
+
+def _child(rows: Iterator[RawRow], build: Build, size: int, progress: Progress, fd: int) -> None:
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
+        crash_point("import-build-child")
+        with os.fdopen(fd, "wb", buffering=1 << 20) as pipe:
+            try:
+                for batch in build_in_process(rows, build, size):
+                    packed = [_pack(lead) for lead in batch]
+                    _send(pipe, _BATCH, marshal.dumps((progress.done, progress.total, packed)))
+            except Exception as error:  # a reader's refusal: the parent raises it
+                _send(pipe, _ERROR, _pickled(error))
+                return
+            _send(pipe, _END, b"")
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _pack(lead: LeadInput) -> tuple[object, ...]:
+    """LeadInput's fields in order, as plain values (warnings are str enums: sent as str)."""
+    return (
+        lead.row,
+        lead.cells,
+        lead.fields,
+        lead.custom,
+        lead.tags,
+        lead.email_present,
+        lead.email_valid,
+        lead.linkedin_key,
+        lead.name_key,
+        [str(w) for w in lead.warnings],
+        lead.error,
+        lead.email,
+        lead.keys,
+    )
+
+
+def _pickled(error: Exception) -> bytes:
+    try:
+        data = pickle.dumps(error)
+        pickle.loads(data)
+        return data
+    except Exception:
+        return pickle.dumps(RuntimeError(str(error)))
+
+
+def _send(pipe: object, kind: int, payload: bytes) -> None:
+    write = pipe.write  # type: ignore[attr-defined]
+    write(_HEADER.pack(kind, len(payload)))
+    write(payload)
+
+
+def _receive(pipe: object) -> tuple[int, bytes]:
+    read = pipe.read  # type: ignore[attr-defined]
+    header = read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise RuntimeError("The process reading the file stopped before the end of the file.")
+    kind, length = _HEADER.unpack(header)
+    payload = read(length)
+    if len(payload) < length:
+        raise RuntimeError("The process reading the file stopped before the end of the file.")
+    return kind, payload
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

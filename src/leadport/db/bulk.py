@@ -48,6 +48,11 @@ def as_json(value: Any) -> str | None:
     return _ENCODE(value)
 
 
+def as_json_rows(rows: Sequence[Sequence[Any]]) -> str:
+    """A batch of rows of plain values as one compact JSON array of arrays."""
+    return _ENCODE(rows)
+
+
 def bulk_insert(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
@@ -65,47 +70,28 @@ def bulk_insert(
             copy.write_row(row)
 
 
-def bulk_insert_json_each(
-    conn: Connection,
-    table: str,
-    constants: dict[str, Any],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[int | str | None]],
-) -> None:
-    """INSERT one row per item of `rows`, `constants` the same on every row.
-
-    SQLite: one statement over a JSON array of the rows (`json_each`), in array order. For
-    narrow rows this is about three times faster than executemany, whose per-row binding and
-    stepping cost more than the insert itself. Integers, None and strings come back exactly
-    (`json_extract` gives a JSON string's text, so a column of JSON text stays the same text;
-    it is used rather than `->>`, which needs SQLite 3.38).
-    PostgreSQL: COPY, as bulk_insert.
-    """
-    if not rows:
-        return
-    if not is_sqlite(conn):
-        values = tuple(constants.values())
-        bulk_insert(conn, table, (*constants, *columns), [(*values, *row) for row in rows])
-        return
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    dbapi.execute(*json_each_insert(table, constants, columns, rows))
-
-
 def json_each_insert(
     table: str,
     constants: dict[str, Any],
     columns: Sequence[str],
     rows: Sequence[Sequence[int | str | None]],
 ) -> tuple[str, tuple[Any, ...]]:
-    """SQLite: the statement and parameters of bulk_insert_json_each."""
+    """SQLite: INSERT one row per item of `rows`, `constants` the same on every row, as one
+    statement over a JSON array of the rows (`json_each`), in array order.
+
+    For narrow rows this is about three times faster than executemany, whose per-row binding and
+    stepping cost more than the insert itself (for wide rows it is slower: every column's
+    `json_extract` parses the row again). Integers, None and strings come back exactly
+    (`json_extract` gives a JSON string's text, so a column of JSON text stays the same text;
+    it is used rather than `->>`, which needs SQLite 3.38).
+    """
     names = ", ".join((*constants, *columns))
     picks = ", ".join(
         ["?"] * len(constants) + [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
     )
     return (
         f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) ORDER BY key",
-        (*constants.values(), _ENCODE(rows)),
+        (*constants.values(), as_json_rows(rows)),
     )
 
 
@@ -137,10 +123,10 @@ def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
     if is_sqlite(conn):
         start = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one() + 1
         return list(range(start, start + count))
-    rows = conn.execute(
-        text(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"
-        ),
+    # One row holding an array: a row per id costs more to fetch than drawing the ids.
+    ids = conn.exec_driver_sql(
+        f"SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) "
+        "FROM generate_series(1, %(n)s)",
         {"n": count},
-    )
-    return [r[0] for r in rows]
+    ).scalar_one()
+    return sorted(ids)

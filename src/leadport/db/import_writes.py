@@ -5,7 +5,6 @@ Everything is collected while the batch is decided and written at the end in bul
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from leadport.db.bulk import (
     reserve_ids,
 )
 from leadport.db.engine import is_sqlite
-from leadport.db.staging import StagedTable, json_each_later
+from leadport.db.staging import Later, StagedTable, insert_later
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import LeadInput, name_key
 from leadport.domain.merge import Change
@@ -28,18 +27,9 @@ from leadport.domain.outcomes import CampaignCode, RowOutcome
 if TYPE_CHECKING:
     from leadport.services.import_run import ImportRun
 
-LEAD_INSERT = (
-    "id",
-    "workspace_id",
-    *LEAD_FIELDS,
-    "linkedin_key",
-    "custom_fields",
-    "tags",
-    "name_key",
-    "created_import_id",
-    "created_at",
-    "updated_at",
-)
+# A new lead's columns: those that differ from lead to lead, then those the batch shares.
+LEAD_INSERT = ("id", *LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key")
+LEAD_SHARED = ("workspace_id", "created_import_id", "created_at", "updated_at")
 LEAD_UPDATE = (*LEAD_FIELDS, "linkedin_key", "custom_fields", "tags", "name_key", "updated_at")
 ROW_COLUMNS = (
     "import_id",
@@ -96,17 +86,22 @@ class BatchWrites:
 
     def flush(
         self, outcomes: list[RowOutcome], touched: dict[int, q.ExistingLead], batch: list[LeadInput]
-    ) -> Callable[[], None]:
+    ) -> Later:
         """Write the batch. Updates and the outcome rows with detail are written now; new leads,
         memberships and the plain outcome rows are loaded now and put in place by the call this
         returns, which the import runs in the background (db/staging.py), in this order: a
         membership needs its lead."""
         conn, run = self.run.conn, self.run
-        later: list[Callable[[], None]] = []
+        later: list[Later] = []
         if self._new:
-            leads = self._stage("leads", LEAD_INSERT)
-            leads.load([self._lead_row(i, lead) for i, lead in self._new])
-            later.append(leads.move)
+            rows = [self._lead_row(i, lead) for i, lead in self._new]
+            shared = dict(
+                zip(LEAD_SHARED, (run.workspace_id, run.import_id, self.now, self.now), strict=True)
+            )
+            if is_sqlite(conn):
+                later.append(self._staged_leads().load(shared, rows))
+            else:
+                later.append(insert_later(conn, "leads", shared, LEAD_INSERT, rows))
         bulk_update(
             conn,
             "leads",
@@ -129,35 +124,19 @@ class BatchWrites:
                 "updated_at": self.now,
             }
             later.append(
-                self._insert_later("campaign_leads", constants, ("lead_id",), self._memberships)
+                insert_later(
+                    self.run.conn, "campaign_leads", constants, ("lead_id",), self._memberships
+                )
             )
         later.extend(self._write_rows(outcomes, batch))
         return partial(_run_in_order, later)
 
-    def _stage(self, table: str, columns: tuple[str, ...]) -> StagedTable:
-        stages = self.run.stages
-        if table not in stages:
-            stages[table] = StagedTable(self.run.conn, table, columns)
-        return stages[table]
+    def _staged_leads(self) -> StagedTable:
+        if self.run.staged_leads is None:
+            self.run.staged_leads = StagedTable(self.run.conn, "leads", LEAD_INSERT)
+        return self.run.staged_leads
 
-    def _insert_later(
-        self,
-        table: str,
-        constants: dict[str, Any],
-        columns: tuple[str, ...],
-        rows: list[tuple[Any, ...]],
-    ) -> Callable[[], None]:
-        """Narrow rows: one json_each statement on SQLite, a staged COPY on PostgreSQL."""
-        if is_sqlite(self.run.conn):
-            return json_each_later(self.run.conn, table, constants, columns, rows)
-        stage = self._stage(table, (*constants, *columns))
-        values = tuple(constants.values())
-        stage.load([(*values, *row) for row in rows])
-        return stage.move
-
-    def _write_rows(
-        self, outcomes: list[RowOutcome], batch: list[LeadInput]
-    ) -> list[Callable[[], None]]:
+    def _write_rows(self, outcomes: list[RowOutcome], batch: list[LeadInput]) -> list[Later]:
         """Outcome rows. A row taken without detail (most rows of a big import) is its row
         number, lead id and warnings under a code pair, written in one statement per pair."""
         import_id = self.run.import_id
@@ -170,7 +149,8 @@ class BatchWrites:
                 warnings = as_json(list(o.warnings)) if o.warnings else None
                 plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
         later = [
-            self._insert_later(
+            insert_later(
+                self.run.conn,
                 "import_rows",
                 {"import_id": import_id, "code": code, "campaign_code": campaign_code},
                 ("row", "lead_id", "warnings"),
@@ -191,15 +171,11 @@ class BatchWrites:
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
         return (
             lead_id,
-            self.run.workspace_id,
             *map(lead.fields.get, LEAD_FIELDS),
             lead.linkedin_key,
             as_json(lead.custom) if lead.custom else None,
             as_json(lead.tags) if lead.tags else None,
             lead.name_key,
-            self.run.import_id,
-            self.now,
-            self.now,
         )
 
     def _update_row(self, lead: q.ExistingLead) -> tuple[Any, ...]:
@@ -217,7 +193,7 @@ class BatchWrites:
         )
 
 
-def _run_in_order(calls: list[Callable[[], None]]) -> None:
+def _run_in_order(calls: list[Later]) -> None:
     for call in calls:
         call()
 

@@ -1,97 +1,115 @@
-"""Bulk inserts in two halves: load the rows now, put them in the real table later in one statement.
+"""Bulk inserts in two halves: prepare the rows now, insert them later in one long statement.
 
-Inserting into an indexed table is where an import's database time goes (the unique email and
-LinkedIn indexes, the name index). Rows are first loaded into a bare temporary twin of the table
-(no index, no constraint: executemany or COPY cost little there), in the importing thread; the
-move into the real table is then one `INSERT … SELECT` with no Python in it, which the import runs
-in the background (services/write_behind.py) while it builds the next batch: the driver lets go
-of the GIL for the whole statement.
+Inserting into the indexed tables is most of an import's database time. The import runs the
+second half in a background thread (services/write_behind.py) while it builds the next batch;
+the drivers let go of the GIL while the database works, so the two overlap. The second half must
+be one statement, not one per row: a thread that takes the GIL back after every row waits each
+time for the thread that builds rows to give it up.
+
+- SQLite, wide rows (leads): loaded now into a bare temporary twin of the table (no index, no
+  constraint: executemany is cheap there), moved later by one `INSERT … SELECT`.
+- SQLite, narrow rows: encoded now as one JSON array, inserted later through `json_each`.
+- PostgreSQL: the rows encoded now as one JSON array (the C encoder: no row is formatted in
+  Python), inserted later by one `INSERT … SELECT (value->>0)::type, … FROM
+  jsonb_array_elements(%s)`: the server parses the batch once (jsonb) and indexes into it.
 
 The twin lives in the temporary schema of the import's own connection, so no other connection
-sees it; it is emptied after each move and vanishes with the transaction on PostgreSQL.
+sees it; it is emptied after each move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
 
-from leadport.db.bulk import bulk_insert, json_each_insert
+from leadport.db.bulk import as_json_rows, bulk_insert, json_each_insert
 from leadport.db.engine import is_sqlite
+from leadport.db.schema import metadata
+
+Later = Callable[[], None]
 
 
 class StagedTable:
+    """SQLite: a table's bare temporary twin, loaded a batch at a time and moved in one go."""
+
     def __init__(self, conn: Connection, table: str, columns: Sequence[str]) -> None:
         self.conn = conn
         self.table = table
         self.columns = tuple(columns)
         self.twin = f"lp_stage_{table}"
         self._ready = False
-        self._loaded = False
 
-    def load(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Now: the rows into the twin (in this order, which the move keeps)."""
-        if not rows:
-            return
-        self._create()
+    def load(self, constants: dict[str, Any], rows: Sequence[Sequence[Any]]) -> Later:
+        """Now: the rows into the twin. Returns the move (`constants` on every row), for later."""
+        if not self._ready:
+            # Columns without a type keep what was bound as it was; the real table's types apply
+            # on the move, exactly as on a direct insert.
+            cols = ", ".join(self.columns)
+            self.conn.exec_driver_sql(
+                f"CREATE TEMP TABLE IF NOT EXISTS {self.twin} (rid INTEGER PRIMARY KEY, {cols})"
+            )
+            self.conn.exec_driver_sql(f"DELETE FROM {self.twin}")
+            self._ready = True
         bulk_insert(self.conn, self.twin, self.columns, rows)
-        self._loaded = True
+        return partial(self._move, constants)
 
-    def move(self) -> None:
-        """Later: everything loaded since the last move into the real table, then empty the twin."""
-        if not self._loaded:
-            return
-        self._loaded = False
-        cols = ", ".join(self.columns)
-        dbapi = _dbapi(self.conn)
-        cur = dbapi.cursor()
+    def _move(self, constants: dict[str, Any]) -> None:
+        names = ", ".join((*constants, *self.columns))
+        picks = ", ".join(["?"] * len(constants) + list(self.columns))
+        cur = _dbapi(self.conn).cursor()
         try:
             cur.execute(
-                f"INSERT INTO {self.table} ({cols}) SELECT {cols} FROM {self.twin} ORDER BY rid"
+                f"INSERT INTO {self.table} ({names}) SELECT {picks} FROM {self.twin} ORDER BY rid",
+                tuple(constants.values()),
             )
             cur.execute(f"DELETE FROM {self.twin}")
         finally:
             cur.close()
 
-    def _create(self) -> None:
-        if self._ready:
-            return
-        cols = ", ".join(self.columns)
-        if is_sqlite(self.conn):
-            # Columns without a type keep what was bound as it was; the real table's types apply
-            # on the move, exactly as on a direct insert.
-            self.conn.exec_driver_sql(
-                f"CREATE TEMP TABLE IF NOT EXISTS {self.twin} (rid INTEGER PRIMARY KEY, {cols})"
-            )
-            self.conn.exec_driver_sql(f"DELETE FROM {self.twin}")
-        else:
-            self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.twin}")
-            self.conn.exec_driver_sql(
-                f"CREATE TEMP TABLE {self.twin} ON COMMIT DROP AS "
-                f"SELECT {cols} FROM {self.table} WITH NO DATA"
-            )
-            self.conn.exec_driver_sql(
-                f"ALTER TABLE {self.twin} ADD COLUMN rid bigint GENERATED ALWAYS AS IDENTITY"
-            )
-        self._ready = True
 
-
-def json_each_later(
+def insert_later(
     conn: Connection,
     table: str,
     constants: dict[str, Any],
     columns: Sequence[str],
-    rows: Sequence[Sequence[int | str | None]],
-) -> Callable[[], None]:
-    """SQLite: the rows encoded now, inserted later in one statement (see db/bulk.py)."""
-    sql, params = json_each_insert(table, constants, columns, rows)
+    rows: Sequence[Sequence[Any]],
+) -> Later:
+    """Rows (`constants` the same on every row; values are ints, strings or None), inserted by
+    the call this returns: json_each on SQLite (narrow rows only: see db/bulk.py), jsonb on
+    PostgreSQL (any width)."""
+    if is_sqlite(conn):
+        sql, params = json_each_insert(table, constants, columns, rows)
+    else:
+        sql = _jsonb_insert(table, tuple(constants), tuple(columns))
+        params = (*constants.values(), as_json_rows(rows))
 
     def insert() -> None:
-        _dbapi(conn).execute(sql, params)
+        cur = _dbapi(conn).cursor()
+        try:
+            cur.execute(sql, params)
+        finally:
+            cur.close()
 
     return insert
+
+
+@cache
+def _jsonb_insert(table: str, constants: tuple[str, ...], columns: tuple[str, ...]) -> str:
+    """INSERT … SELECT %s::type…, (value->>0)::type… FROM jsonb_array_elements(%s::jsonb)."""
+    dialect = postgresql.dialect()
+    types = metadata.tables[table].c
+    picks = [f"%s::{types[c].type.compile(dialect=dialect)}" for c in constants]
+    picks += [
+        f"(value->>{i})::{types[c].type.compile(dialect=dialect)}" for i, c in enumerate(columns)
+    ]
+    return (
+        f"INSERT INTO {table} ({', '.join((*constants, *columns))}) "
+        f"SELECT {', '.join(picks)} FROM jsonb_array_elements(%s::jsonb)"
+    )
 
 
 def _dbapi(conn: Connection) -> Any:

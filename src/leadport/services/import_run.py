@@ -86,7 +86,7 @@ class ImportRun:
     tally: Tally = field(default_factory=Tally)
     row_sink: RowSink | None = None
     writer: WriteBehind = field(default_factory=WriteBehind)
-    stages: dict[str, StagedTable] = field(default_factory=dict)  # by table, kept batch to batch
+    staged_leads: StagedTable | None = None  # SQLite: new leads' temporary twin (db/staging.py)
 
     @property
     def campaign_step(self) -> bool:

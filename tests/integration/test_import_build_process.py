@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from leadport.services.build_process import child_worth_it
+from leadport.services.build_process import child_worth_it, fork_pays_here
 from tests.integration.snapshots import snapshot
 
 CHILD = "import-build-child"
@@ -196,4 +197,19 @@ def test_only_big_files_go_to_a_child():
     assert not child_worth_it(None, 1)  # an API batch: no file
     assert not child_worth_it(10_000_000, 0)  # turned off
     assert not child_worth_it(1_000, 8 * 1024**2)
-    assert child_worth_it(8 * 1024**2, 8 * 1024**2) == (len(os.sched_getaffinity(0)) > 1)
+    assert child_worth_it(8 * 1024**2, 8 * 1024**2) == fork_pays_here()
+
+
+def test_no_fork_while_another_thread_runs():
+    """A thread may hold a lock (a pool's, logging's) that the child would inherit locked."""
+    stop = threading.Event()
+    extra = [threading.Thread(target=stop.wait) for _ in range(2)]
+    for t in extra:
+        t.start()
+    try:
+        assert not fork_pays_here()
+        assert not child_worth_it(10**9, 1)
+    finally:
+        stop.set()
+        for t in extra:
+            t.join()

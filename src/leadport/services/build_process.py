@@ -40,13 +40,15 @@ Build = Callable[[int, list[str]], LeadInput]  # LeadBuilder.build
 
 def child_worth_it(file_bytes: int | None, min_bytes: int) -> bool:
     """Whether a child process should build this import's rows: a file big enough that the fork
-    and the hand-over cost less than they save (`min_bytes`, 0: never), a core to spare, and no
-    thread that could hold a lock across the fork."""
+    and the hand-over cost less than they save (`min_bytes`, 0: never), in a process where a
+    fork is safe and pays (`fork_pays_here`)."""
+    return file_bytes is not None and min_bytes > 0 and file_bytes >= min_bytes and fork_pays_here()
+
+
+def fork_pays_here() -> bool:
+    """A core to spare, and no thread that could hold a lock across the fork."""
     return (
-        file_bytes is not None
-        and min_bytes > 0
-        and file_bytes >= min_bytes
-        and hasattr(os, "fork")
+        hasattr(os, "fork")
         and len(os.sched_getaffinity(0)) > 1
         and threading.current_thread() is threading.main_thread()
         and threading.active_count() <= 2  # this thread, and at most a progress bar's

@@ -112,16 +112,18 @@ def bulk_update(
         cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
 
 
-def reserve_ids(conn: Connection, table: str, count: int) -> list[int]:
+def reserve_ids(conn: Connection, table: str, count: int, after: int = 0) -> list[int]:
     """Ids for rows we are about to insert, so related rows can be written in the same batch.
 
-    SQLite: the caller holds the write lock, so max(id) cannot move under us.
+    SQLite: the caller holds the write lock, so max(id) cannot move under us; ids above `after`
+    (the last one the caller drew, whose row may not be written yet).
     PostgreSQL: nextval is safe under any concurrency.
     """
     if count <= 0:
         return []
     if is_sqlite(conn):
-        start = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one() + 1
+        last = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
+        start = max(last, after) + 1
         return list(range(start, start + count))
     # One row holding an array: a row per id costs more to fetch than drawing the ids.
     ids = conn.exec_driver_sql(

@@ -1,12 +1,16 @@
 """What one batch writes: new leads, updated leads with their before-values, memberships, rows.
 
-Everything is collected while the batch is decided and written at the end in bulk.
+Everything is collected while the batch is decided, made ready for the database (`prepare`,
+pure Python, while the batch before is still being written) and written in bulk (`write`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
 
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import (
@@ -43,20 +47,39 @@ ROW_COLUMNS = (
 )
 
 
+class LeadIds:
+    """Ids for the leads an import adds, drawn before a batch is decided: the decision runs while
+    the batch before it is still being written, so it cannot ask the database, and on SQLite
+    `max(id)` does not count the leads in flight yet. Ids left over go to the next batch."""
+
+    def __init__(self) -> None:
+        self._free: list[int] = []  # descending: pop() gives the smallest
+        self._last = 0
+
+    def top_up(self, conn: Connection, needed: int, at_least: int) -> None:
+        if len(self._free) >= needed:
+            return
+        ids = reserve_ids(conn, "leads", max(needed - len(self._free), at_least), after=self._last)
+        self._last = ids[-1]
+        self._free = ids[::-1] + self._free
+
+    def take(self) -> int:
+        return self._free.pop()
+
+
 class BatchWrites:
     def __init__(self, run: ImportRun) -> None:
         self.run = run
         self.now = db_time(run.conn, run.now)
-        self._ids: list[int] = []
         self._new: list[tuple[int, LeadInput]] = []
         self._changed: set[int] = set()
         self._changes: list[tuple[Any, ...]] = []
         self._memberships: list[tuple[int]] = []
+        self._first_rows: dict[str, int] = {}
+        self._ready: _Ready | None = None
 
     def add_lead(self, lead: LeadInput) -> int:
-        if not self._ids:
-            self._ids = reserve_ids(self.run.conn, "leads", self.run.batch_size)[::-1]
-        lead_id = self._ids.pop()
+        lead_id = self.run.lead_ids.take()
         self._new.append((lead_id, lead))
         return lead_id
 
@@ -70,75 +93,105 @@ class BatchWrites:
     def add_membership(self, lead_id: int) -> None:
         self._memberships.append((lead_id,))
 
-    def possible_duplicates(self) -> dict[int, int]:
-        """New leads whose name and company domain equal an earlier lead's: new id → that lead."""
-        keys = [lead.name_key for _, lead in self._new if lead.name_key]
-        known = q.leads_with_name_keys(self.run.conn, self.run.workspace_id, keys) if keys else {}
+    def remember_keys(self, first_rows: dict[str, int]) -> None:
+        """Keys first seen on a row that added no lead: kept by `run.seen` when written."""
+        self._first_rows = first_rows
+
+    def possible_duplicates(self, known: dict[str, int], added: dict[str, int]) -> dict[int, int]:
+        """New leads whose name and company domain equal an earlier lead's: new id → that lead.
+
+        `known`: the first lead of each name key before this batch (look-up); the batch's own
+        first new lead of each key is added to it and to `added`."""
         found: dict[int, int] = {}
         for lead_id, lead in self._new:
-            if not lead.name_key:
+            if not (key := lead.name_key):
                 continue
-            if lead.name_key in known:
-                found[lead_id] = known[lead.name_key]
+            if key in known:
+                found[lead_id] = known[key]
             else:
-                known[lead.name_key] = lead_id
+                known[key] = added[key] = lead_id
         return found
 
-    def flush(
+    def prepare(
         self, outcomes: list[RowOutcome], touched: dict[int, q.ExistingLead], batch: list[LeadInput]
-    ) -> Later:
-        """Write the batch. Updates and the outcome rows with detail are written now; new leads,
-        memberships and the plain outcome rows are loaded now and put in place by the call this
-        returns, which the import runs in the background (db/staging.py), in this order: a
-        membership needs its lead."""
+    ) -> None:
+        """Everything `write` sends, as rows and JSON: pure Python, no query."""
+        run = self.run
+        plain, others = self._outcome_rows(outcomes, batch)
+        self._ready = _Ready(
+            new_leads=[self._lead_row(i, lead) for i, lead in self._new],
+            updates=[self._update_row(touched[i]) for i in sorted(self._changed)],
+            plain_rows=[
+                insert_later(
+                    run.conn,
+                    "import_rows",
+                    {"import_id": run.import_id, "code": code, "campaign_code": campaign_code},
+                    ("row", "lead_id", "warnings"),
+                    rows,
+                )
+                for (code, campaign_code), rows in plain.items()
+            ],
+            other_rows=others,
+            memberships=self._membership_rows(),
+        )
+
+    def write(self) -> Later:
+        """Write the prepared batch. Updates, before-values, the outcome rows with detail and the
+        keys to remember are written now; new leads, memberships and the plain outcome rows are
+        loaded now and put in place by the call this returns, which the import runs in the
+        background (db/staging.py), in this order: a membership needs its lead."""
+        ready = self._ready
+        assert ready is not None, "prepare() first"
         conn, run = self.run.conn, self.run
         later: list[Later] = []
-        if self._new:
-            rows = [self._lead_row(i, lead) for i, lead in self._new]
+        if ready.new_leads:
             shared = dict(
                 zip(LEAD_SHARED, (run.workspace_id, run.import_id, self.now, self.now), strict=True)
             )
             if is_sqlite(conn):
-                later.append(self._staged_leads().load(shared, rows))
+                later.append(self._staged_leads().load(shared, ready.new_leads))
             else:
-                later.append(insert_later(conn, "leads", shared, LEAD_INSERT, rows))
-        bulk_update(
-            conn,
-            "leads",
-            LEAD_UPDATE,
-            [self._update_row(touched[i]) for i in sorted(self._changed)],
-        )
+                later.append(insert_later(conn, "leads", shared, LEAD_INSERT, ready.new_leads))
+        bulk_update(conn, "leads", LEAD_UPDATE, ready.updates)
         bulk_insert(
             conn,
             "lead_changes",
             ("import_id", "lead_id", "field", "old_value", "new_value"),
             self._changes,
         )
-        if self._memberships:
-            assert run.campaign is not None
-            constants = {
-                "campaign_id": run.campaign.campaign_id,
-                "status": LeadStatus.SCHEDULED.value,
-                "import_id": run.import_id,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-            later.append(
-                insert_later(
-                    self.run.conn, "campaign_leads", constants, ("lead_id",), self._memberships
-                )
-            )
-        later.extend(self._write_rows(outcomes, batch))
+        if ready.memberships is not None:
+            later.append(ready.memberships)
+        later.extend(ready.plain_rows)
+        if ready.other_rows:
+            bulk_insert(conn, "import_rows", ROW_COLUMNS, ready.other_rows)
+        run.seen.add(self._first_rows)
         return partial(_run_in_order, later)
+
+    def _membership_rows(self) -> Later | None:
+        if not self._memberships:
+            return None
+        run = self.run
+        assert run.campaign is not None
+        constants = {
+            "campaign_id": run.campaign.campaign_id,
+            "status": LeadStatus.SCHEDULED.value,
+            "import_id": run.import_id,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+        return insert_later(run.conn, "campaign_leads", constants, ("lead_id",), self._memberships)
 
     def _staged_leads(self) -> StagedTable:
         if self.run.staged_leads is None:
             self.run.staged_leads = StagedTable(self.run.conn, "leads", LEAD_INSERT)
         return self.run.staged_leads
 
-    def _write_rows(self, outcomes: list[RowOutcome], batch: list[LeadInput]) -> list[Later]:
+    def _outcome_rows(
+        self, outcomes: list[RowOutcome], batch: list[LeadInput]
+    ) -> tuple[dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]], list[Any]]:
         """Outcome rows. A row taken without detail (most rows of a big import) is its row
-        number, lead id and warnings under a code pair, written in one statement per pair."""
+        number, lead id and warnings under a code pair, written in one statement per pair;
+        the others are whole records."""
         import_id = self.run.import_id
         plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
@@ -148,25 +201,11 @@ class BatchWrites:
             else:
                 warnings = as_json(list(o.warnings)) if o.warnings else None
                 plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
-        later = [
-            insert_later(
-                self.run.conn,
-                "import_rows",
-                {"import_id": import_id, "code": code, "campaign_code": campaign_code},
-                ("row", "lead_id", "warnings"),
-                rows,
-            )
-            for (code, campaign_code), rows in plain.items()
-        ]
+        records = []
         if others:
             cells = {lead.row: lead.cells for lead in batch}
-            bulk_insert(
-                self.run.conn,
-                "import_rows",
-                ROW_COLUMNS,
-                [_row_record(import_id, o, cells) for o in others],
-            )
-        return later
+            records = [_row_record(import_id, o, cells) for o in others]
+        return plain, records
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
         return (
@@ -191,6 +230,15 @@ class BatchWrites:
             self.now,
             lead.id,
         )
+
+
+@dataclass(slots=True)
+class _Ready:
+    new_leads: list[tuple[Any, ...]]
+    updates: list[tuple[Any, ...]]
+    plain_rows: list[Later]
+    other_rows: list[tuple[Any, ...]]
+    memberships: Later | None
 
 
 def _run_in_order(calls: list[Later]) -> None:

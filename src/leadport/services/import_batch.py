@@ -1,7 +1,19 @@
-"""One batch of rows through the account step, the campaign step and the writes.
+"""One batch of rows through the look-ups, the account step, the campaign step and the writes.
 
 Look-ups are made once per batch (never per row); decisions are the pure rules of
 domain/account_rules.py and domain/campaign_policy.py, applied in file order.
+
+A batch goes through three stages, and the writes of one batch run in the background while the
+next is decided (services/write_behind.py):
+
+1. `look_up`: everything the database knows about the batch's identifiers, fetched in a few
+   queries. The batch before it is decided and partly written by then: its updates are in the
+   database, but its new leads and memberships may still be in flight, so the look-up adds
+   them from that batch's `Pending` (what the database would have said).
+2. `decide`: the rules, row by row, in pure Python: no query, so it runs while the batch
+   before it is written.
+3. `BatchWrites.write` (db/import_writes.py): the updates now, the rest handed to the
+   background.
 """
 
 from __future__ import annotations
@@ -26,45 +38,65 @@ from leadport.services.deleted_list import email_hash
 from leadport.services.import_run import ImportRun, is_accepted
 
 
+class BatchPipeline:
+    """Batches through the three stages, in file order, so that one batch's background writes
+    overlap the next batch's decisions. The connection is used by one thread at a time: the
+    background writes are waited for before anything else touches it."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run = run
+        self._decided: BatchWrites | None = None
+        self._pending = Pending()
+
+    def push(self, batch: list[LeadInput]) -> list[RowOutcome]:
+        """Decide a batch and return its outcomes; the batch before it is written meanwhile."""
+        run = self.run
+        run.writer.wait()
+        later = self._decided.write() if self._decided is not None else None
+        facts = look_up(run, batch, self._pending)
+        if later is not None:
+            run.writer.submit(later)
+        outcomes, self._decided, self._pending = decide(run, batch, facts)
+        return outcomes
+
+    def finish(self) -> None:
+        """Write the last batch and wait until everything is written."""
+        self.run.writer.wait()
+        if self._decided is not None:
+            write_rest = self._decided.write()
+            self._decided = None
+            write_rest()
+
+
 @dataclass(slots=True)
-class _Facts:
+class Pending:
+    """What a decided batch adds that the database may not show yet (its writes are in flight)."""
+
+    first_rows: dict[str, int] = field(default_factory=dict)  # keys of the leads it added → row
+    name_keys: dict[str, int] = field(default_factory=dict)  # name key → first lead it added
+    memberships: dict[int, list[Membership]] = field(default_factory=dict)  # of earlier leads
+
+
+@dataclass(slots=True)
+class Facts:
     """Everything the database said about this batch's identifiers."""
 
     first_rows: dict[int, int | None]
     by_email: dict[str, q.ExistingLead]
     by_linkedin: dict[str, q.ExistingLead]
     deleted: set[str]
+    name_keys: dict[str, int]
+    memberships: dict[int, list[Membership]]
+    dnc: set[str]
     new_keys: dict[str, int] = field(default_factory=dict)
     touched: dict[int, q.ExistingLead] = field(default_factory=dict)
 
 
-def process_batch(run: ImportRun, batch: list[LeadInput]) -> list[RowOutcome]:
-    """Decide the batch now; its writes run in the background (`run.writer`) while the caller
-    builds the next batch, and the next call waits for them before it looks anything up."""
-    run.writer.wait()
-    facts = _look_up(run, batch)
-    writes = BatchWrites(run)
-    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]] = []
-    for lead in batch:
-        decided.append(_account_step(run, lead, facts, writes))
-    _remember_keys(run, decided, facts)
-    duplicates = writes.possible_duplicates()
-    for _, code, lead_id, detail in decided:
-        if code == AccountCode.ADDED and lead_id in duplicates:
-            detail["possible_duplicate_of"] = str(duplicates[lead_id])
-    outcomes = (
-        _campaign_step(run, decided, facts, writes)
-        if run.campaign_step
-        else [
-            _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
-        ]
-    )
-    run.writer.submit(writes.flush(outcomes, facts.touched, batch))
-    return outcomes
-
-
-def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
-    """Existing leads by email and LinkedIn key, and the first row of each key in this file.
+def look_up(run: ImportRun, batch: list[LeadInput], pending: Pending) -> Facts:
+    """Existing leads by email and LinkedIn key, the first row of each key in this file, and
+    what the later steps may ask: leads with the same name key, memberships of the leads found,
+    matches on the permanently-deleted and do-not-contact lists. Ids for the leads the batch
+    may add are drawn here too.
 
     A key that belongs to a lead this import created was first seen on the row that created it;
     other keys seen in earlier batches come from `run.seen`, keys seen earlier in this batch from
@@ -87,6 +119,10 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
                 key = prefix + value
                 earlier[key] = min(row, earlier.get(key, row))
                 del found[value]
+    if in_flight := pending.first_rows:
+        for key in keys:
+            if (row := in_flight.get(key)) is not None:
+                earlier[key] = min(row, earlier.get(key, row))
     first_rows: dict[int, int | None] = {}
     new_keys: dict[str, int] = {}
     for lead in valid:
@@ -97,27 +133,107 @@ def _look_up(run: ImportRun, batch: list[LeadInput]) -> _Facts:
             if k not in earlier:
                 new_keys.setdefault(k, lead.row)
     fresh_emails = [e for lead in valid if (e := lead.email) and first_rows[lead.row] is None]
-    return _Facts(
+    found_ids = {lead.id for lead in (*by_email.values(), *by_linkedin.values())}
+    run.lead_ids.top_up(conn, len(valid), run.batch_size)
+    return Facts(
         first_rows=first_rows,
         by_email=by_email,
         by_linkedin=by_linkedin,
         deleted=_deleted_emails(run, fresh_emails),
+        name_keys=_name_keys(run, valid, pending),
+        memberships=_memberships(run, found_ids, pending),
+        dnc=_dnc_candidates(run, valid, by_email, by_linkedin),
         new_keys=new_keys,
     )
+
+
+def decide(
+    run: ImportRun, batch: list[LeadInput], facts: Facts
+) -> tuple[list[RowOutcome], BatchWrites, Pending]:
+    """The batch's outcomes, its writes made ready, and what the next look-up must add; from the
+    facts alone, with no query, so this runs while the batch before it is being written."""
+    writes = BatchWrites(run)
+    decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]] = []
+    for lead in batch:
+        decided.append(_account_step(run, lead, facts, writes))
+    pending = Pending()
+    _remember_keys(run, decided, facts, writes, pending)
+    duplicates = writes.possible_duplicates(facts.name_keys, pending.name_keys)
+    for _, code, lead_id, detail in decided:
+        if code == AccountCode.ADDED and lead_id in duplicates:
+            detail["possible_duplicate_of"] = str(duplicates[lead_id])
+    outcomes = (
+        _campaign_step(run, decided, facts, writes, pending)
+        if run.campaign_step
+        else [
+            _outcome(lead, code, lead_id, detail, None) for lead, code, lead_id, detail in decided
+        ]
+    )
+    writes.prepare(outcomes, facts.touched, batch)
+    return outcomes, writes, pending
 
 
 def _remember_keys(
     run: ImportRun,
     decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
-    facts: _Facts,
+    facts: Facts,
+    writes: BatchWrites,
+    pending: Pending,
 ) -> None:
-    """Keys first seen in this batch: by the lead a row added, else by value."""
+    """Keys first seen in this batch: by the lead a row added, else by value (stored with the
+    batch's writes)."""
     added_rows = set()
+    in_flight = pending.first_rows
     for lead, code, lead_id, _ in decided:
         if code == AccountCode.ADDED and lead_id is not None:
             run.seen.lead_added(lead_id, lead.row, (lead.email, lead.linkedin_key))
             added_rows.add(lead.row)
-    run.seen.add({k: row for k, row in facts.new_keys.items() if row not in added_rows})
+            for key in lead.keys:
+                in_flight[key] = lead.row
+    writes.remember_keys({k: row for k, row in facts.new_keys.items() if row not in added_rows})
+
+
+def _name_keys(run: ImportRun, valid: list[LeadInput], pending: Pending) -> dict[str, int]:
+    """The first lead with each of these rows' name keys, leads still being written included."""
+    keys = [k for lead in valid if (k := lead.name_key)]
+    if not keys:
+        return {}
+    known = q.leads_with_name_keys(run.conn, run.workspace_id, keys)
+    for key in keys:
+        if key not in known and (lead_id := pending.name_keys.get(key)) is not None:
+            known[key] = lead_id
+    return known
+
+
+def _memberships(
+    run: ImportRun, found_ids: set[int], pending: Pending
+) -> dict[int, list[Membership]]:
+    """The memberships of the leads found (any of them may be modified, and then checked by
+    the campaign step), with those the batch before gave them."""
+    if not run.campaign_step or not found_ids:
+        return {}
+    memberships = q.memberships_of(run.conn, sorted(found_ids))
+    for lead_id in found_ids & pending.memberships.keys():
+        memberships.setdefault(lead_id, []).extend(pending.memberships[lead_id])
+    return memberships
+
+
+def _dnc_candidates(
+    run: ImportRun,
+    valid: list[LeadInput],
+    by_email: dict[str, q.ExistingLead],
+    by_linkedin: dict[str, q.ExistingLead],
+) -> set[str]:
+    """The do-not-contact entries any lead of this batch could end up with: the rows' emails
+    and those of the leads found, and their domains."""
+    if not run.campaign_step or not run.dnc_in_use:
+        return set()
+    emails = {lead.email for lead in valid if lead.email}
+    for existing in (*by_email.values(), *by_linkedin.values()):
+        if email := existing.fields.get("email"):
+            emails.add(email)
+    candidates = [v for e in emails for v in (e, email_domain(e))]
+    return q.dnc_values(run.conn, run.workspace_id, candidates)
 
 
 def _deleted_emails(run: ImportRun, emails: list[str]) -> set[str]:
@@ -129,7 +245,7 @@ def _deleted_emails(run: ImportRun, emails: list[str]) -> set[str]:
 
 
 def _account_step(
-    run: ImportRun, lead: LeadInput, facts: _Facts, writes: BatchWrites
+    run: ImportRun, lead: LeadInput, facts: Facts, writes: BatchWrites
 ) -> tuple[LeadInput, AccountCode, int | None, dict[str, Any]]:
     by_email = facts.by_email.get(lead.email) if lead.email else None
     by_li = facts.by_linkedin.get(lead.linkedin_key) if lead.linkedin_key else None
@@ -175,14 +291,14 @@ def _account_step(
 def _campaign_step(
     run: ImportRun,
     decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
-    facts: _Facts,
+    facts: Facts,
     writes: BatchWrites,
+    pending: Pending,
 ) -> list[RowOutcome]:
     assert run.campaign is not None
     rules = run.campaign
-    modified_ids = [lid for _, code, lid, _ in decided if code == AccountCode.MODIFIED and lid]
-    memberships = q.memberships_of(run.conn, modified_ids) if modified_ids else {}
-    dnc = _dnc_matches(run, decided, facts)
+    memberships = facts.memberships
+    dnc = _dnc_matches(decided, facts)
     shortcut = imports_any_new_lead(rules) and not dnc
     outcomes = []
     for lead, code, lead_id, detail in decided:
@@ -199,15 +315,16 @@ def _campaign_step(
                 detail.update(decision.detail)
             if campaign_code == CampaignCode.IMPORTED:
                 writes.add_membership(lead_id)
-                memberships.setdefault(lead_id, []).append(
-                    Membership(rules.campaign_id, "", "scheduled")
-                )
+                joined = Membership(rules.campaign_id, "", "scheduled")
+                memberships.setdefault(lead_id, []).append(joined)
+                if code == AccountCode.MODIFIED:
+                    pending.memberships.setdefault(lead_id, []).append(joined)
         outcomes.append(_outcome(lead, code, lead_id, detail, campaign_code))
     return outcomes
 
 
 def _email_after(
-    lead: LeadInput, code: AccountCode, lead_id: int | None, facts: _Facts
+    lead: LeadInput, code: AccountCode, lead_id: int | None, facts: Facts
 ) -> str | None:
     if code == AccountCode.MODIFIED and lead_id in facts.touched:
         return facts.touched[lead_id].fields.get("email")
@@ -215,27 +332,25 @@ def _email_after(
 
 
 def _dnc_matches(
-    run: ImportRun,
     decided: list[tuple[LeadInput, AccountCode, int | None, dict[str, Any]]],
-    facts: _Facts,
+    facts: Facts,
 ) -> set[str]:
-    """The emails and domains of this batch found on the do-not-contact list."""
-    if not run.dnc_in_use:
+    """The emails and domains of this batch's accepted leads found on the do-not-contact list."""
+    if not facts.dnc:
         return set()
     emails = {
         e
         for lead, code, lid, _ in decided
         if is_accepted(code) and (e := _email_after(lead, code, lid, facts))
     }
-    candidates = [v for e in emails for v in (e, email_domain(e))]
-    return q.dnc_values(run.conn, run.workspace_id, candidates)
+    return {v for e in emails for v in (e, email_domain(e)) if v in facts.dnc}
 
 
 def _state_of(
     lead: LeadInput,
     code: AccountCode,
     lead_id: int,
-    facts: _Facts,
+    facts: Facts,
     memberships: Any,
     dnc: set[str],
 ) -> LeadState:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from leadport.db.import_writes import LeadIds
 from leadport.db.seen_keys import SeenKeys
 from leadport.db.staging import StagedTable
 from leadport.domain.campaign_policy import CampaignRules
@@ -86,6 +87,7 @@ class ImportRun:
     tally: Tally = field(default_factory=Tally)
     row_sink: RowSink | None = None
     writer: WriteBehind = field(default_factory=WriteBehind)
+    lead_ids: LeadIds = field(default_factory=LeadIds)
     staged_leads: StagedTable | None = None  # SQLite: new leads' temporary twin (db/staging.py)
 
     @property

@@ -33,7 +33,7 @@ from leadport.domain.transforms import load_transforms
 from leadport.errors import NotFoundError
 from leadport.services import directory
 from leadport.services.build_process import build_in_child, build_in_process, child_worth_it
-from leadport.services.import_batch import process_batch
+from leadport.services.import_batch import BatchPipeline
 from leadport.services.import_run import ImportRun, RowSink
 from leadport.services.import_source import RowSource, batch_source, open_file_source
 
@@ -213,18 +213,19 @@ def _run(
         if child_worth_it(file_bytes, settings.import_build_process_min_bytes)
         else build_in_process(src.rows, builder.build, size)
     )
+    pipeline = BatchPipeline(run)
     try:
         for batch in batches:
             if observer is not None and observer.cancelled():
                 raise ImportCancelledError(f"Import {import_id} was cancelled.")
-            for outcome in process_batch(run, batch):
+            for outcome in pipeline.push(batch):
                 run.tally.count(outcome)
                 if row_sink is not None:
                     row_sink(outcome)
             if observer is not None:
                 observer.progress(run.tally.rows_read, src.progress.done, src.progress.total)
             crash_point("import-batch")
-        run.writer.wait()
+        pipeline.finish()
     except BaseException:
         batches.close()  # stops a child building rows
         run.writer.settle()  # nothing may write while the transaction rolls back

@@ -1,12 +1,13 @@
-"""Write one batch while the next is read and built.
+"""Write one batch while the next is decided.
 
-A batch's writes are most of an import's database time, and the next batch's reading, cleaning
-and normalizing is most of its Python time. Both drivers let go of the GIL while the database
+A batch's writes are most of an import's database time, and the next batch's decisions (and,
+in-process, its reading and building) are most of its Python time. Both drivers let go of the GIL while the database
 works (sqlite3 around each step, psycopg while it waits on the server), so running the writes
 in a thread overlaps the two.
 
 One batch is in flight at a time, and whoever touches the connection waits for it first:
-`wait()` before any look-up, `submit()` after the batch is decided. The connection is never used
+`wait()` before any query, `submit()` once the next batch is looked up
+(services/import_batch.py). The connection is never used
 by two threads at once, so no driver has to be shared-safe; the transaction stays one.
 """
 

@@ -90,7 +90,7 @@ def json_each_insert(
         ["?"] * len(constants) + [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
     )
     return (
-        f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(?) ORDER BY key",
+        f"INSERT OR FAIL INTO {table} ({names}) SELECT {picks} FROM json_each(?) ORDER BY key",
         (*constants.values(), as_json_rows(rows)),
     )
 

@@ -63,7 +63,7 @@ class StagedTable:
         cur = _dbapi(self.conn).cursor()
         try:
             cur.execute(
-                f"INSERT INTO {self.table} ({names}) SELECT {picks} FROM {self.twin} ORDER BY rid",
+                f"INSERT OR FAIL INTO {self.table} ({names}) SELECT {picks} FROM {self.twin} ORDER BY rid",
                 tuple(constants.values()),
             )
             cur.execute(f"DELETE FROM {self.twin}")

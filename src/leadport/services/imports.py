@@ -21,7 +21,7 @@ from leadport.config import Settings
 from leadport.crash_points import crash_point
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import utcnow
-from leadport.db.engine import WRITE, lock_workspace, read_transaction
+from leadport.db.engine import WRITE, import_connection, lock_workspace, read_transaction
 from leadport.db.schema import imports, saved_mappings
 from leadport.db.seen_keys import SeenKeys
 from leadport.domain.campaign_policy import CampaignRules
@@ -111,7 +111,10 @@ def run_import(
     """Run one import to the end and return its summary; refusals raise before anything is written."""
     with open_source(request, settings) as src, _fewer_collections():
         repeat = find_repeat(engine, request, src.sha256)
-        with engine.connect().execution_options(**{WRITE: True}) as conn:
+        with (
+            engine.connect().execution_options(**{WRITE: True}) as outer,
+            import_connection(outer) as conn,
+        ):
             trans = conn.begin()
             try:
                 result = _run(conn, settings, request, src, repeat, observer, row_sink)

@@ -102,9 +102,11 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, stdin: Path | Non
     GNU time gives the largest single process's peak RSS (ru_maxrss; not this process's own
     wait4/RUSAGE_CHILDREN: Linux keeps ru_maxrss across exec, so a child forked from this Python
     process would start with this process's size as its peak). leadport may fork a second
-    process to read a big file, so the RSS of the whole process tree is also sampled every 50 ms
-    and summed; the peak reported is the larger of the two. The sum counts pages the processes
-    share (copy-on-write after the fork) once per process: it errs on the high side.
+    process to read a big file, so the memory of the whole process tree is also sampled every
+    50 ms: the sum of each process's PSS (its RSS with every page it shares with others counted
+    as its share), which is the memory the processes hold together; pages shared after the fork
+    (copy-on-write) are counted once, not once per process. The peak reported is the larger of
+    the two.
     """
     with tempfile.TemporaryDirectory() as name:
         out, err, rss = (Path(name) / n for n in ("out", "err", "rss"))
@@ -142,27 +144,38 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, stdin: Path | Non
 
 
 def _tree_rss_bytes(root: int) -> int:
-    """The summed RSS of the processes under `root` (GNU time itself excluded)."""
+    """The summed PSS of the processes under `root` (GNU time itself excluded); RSS where the
+    kernel gives no PSS (/proc/PID/smaps_rollup, Linux 4.14 and later)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry.name}/stat").read_text()
-            status = Path(f"/proc/{entry.name}/statm").read_text()
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(status.split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
     total, todo = 0, list(children.get(root, []))
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _memory_bytes(pid)
         todo.extend(children.get(pid, []))
     return total
+
+
+def _memory_bytes(pid: int) -> int:
+    """One process's PSS, else its RSS; 0 once it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
 
 
 def check(cmd: list[str], env: dict[str, str] | None = None) -> str:
@@ -443,9 +456,9 @@ def section(
             "`INSERT … ON CONFLICT ((lower(trim(email)))) DO NOTHING`, in one transaction. Wall time of the "
             "whole command (leadport's includes interpreter start-up). Peak RSS: of the command's "
             "processes together (a big file is read by a second, forked process): the larger of GNU "
-            "`time`'s %M and the summed RSS of the process tree sampled every 50 ms, which counts "
-            "pages shared after the fork once per process, so it errs high; for PostgreSQL this is the "
-            "client, not the server. Load: the highest "
+            "`time`'s %M (the largest single process) and the summed PSS of the process tree sampled "
+            "every 50 ms (pages the processes share after the fork counted once); for PostgreSQL "
+            "this is the client, not the server. Load: the highest "
             f"1-minute load average seen at the start or end of the pair's runs; the machine has "
             f"{os.cpu_count()} cores and is shared, so a load above that means other work ran alongside.",
             "",

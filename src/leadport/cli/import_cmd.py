@@ -18,7 +18,7 @@ from leadport.domain.options import ImportOptions
 from leadport.domain.outcomes import RowOutcome
 from leadport.errors import UsageError
 from leadport.services.imports import ImportRequest, ImportResult, run_import
-from leadport.services.report import report_json_rows, write_report_json
+from leadport.services.report import report_row_texts, write_report_json
 
 
 def parse_map(pairs: list[str]) -> dict[str, str]:
@@ -158,7 +158,7 @@ def _run(request: ImportRequest, spool: Any) -> ImportResult:
 def _spooled_rows(spool: Any) -> Any:
     spool.seek(0)
     for line in spool:
-        yield json.loads(line)
+        yield line.rstrip("\n")
 
 
 def _print_json(result: ImportResult, spool: Any) -> None:
@@ -167,7 +167,7 @@ def _print_json(result: ImportResult, spool: Any) -> None:
         write_report_json(sys.stdout, header, _spooled_rows(spool))
         return
     with read_transaction(app_().engine) as conn:
-        write_report_json(sys.stdout, header, report_json_rows(conn, result.import_id))
+        write_report_json(sys.stdout, header, report_row_texts(conn, result.import_id))
 
 
 def _print_summary(result: ImportResult) -> None:

@@ -29,7 +29,7 @@ from leadport.errors import ConflictError
 from leadport.services import batches, jobs
 from leadport.services.import_status import import_status
 from leadport.services.imports import ImportRequest, find_repeat
-from leadport.services.report import import_record, iter_outcomes, report_header, report_json_rows
+from leadport.services.report import import_record, iter_outcomes, report_header, report_row_texts
 from leadport.services.uploads import check_declared_size, sniff_source
 from leadport.writers.rejected_csv import write_rejected_csv
 
@@ -169,8 +169,8 @@ def get_report(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
         head = json.dumps(report_header(record), ensure_ascii=False)
         yield head[:-1] + ', "rows": ['
         with read_transaction(engine) as conn:
-            for i, row in enumerate(report_json_rows(conn, import_id)):
-                yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+            for i, row in enumerate(report_row_texts(conn, import_id)):
+                yield ("," if i else "") + row
         yield "]}"
 
     return StreamingResponse(chunks(), media_type="application/json")

@@ -77,3 +77,18 @@ def test_a_file_already_imported_into_the_same_target_is_flagged(cli, write_csv)
     assert f"as import {first['import_id']}." in second.stderr
     other_target = cli("import", path)
     assert "already imported" not in other_target.stderr
+
+
+def test_the_rows_not_taken_alone_give_the_same_rejected_csv(app, cli, write_csv):
+    path = write_csv(
+        "Email,Name\nok@x.com,Ok\nnope,Bad\n OK@X.COM,Again\nfine@x.com,Fine\n,Nobody\n"
+    )
+    import_id = int(cli("import", path, "--json").json()["import_id"])
+    with read_transaction(app.engine) as conn:
+        headers = ["Email", "Name"]
+        every, alone = io.StringIO(), io.StringIO()
+        assert write_rejected_csv(every, headers, iter_outcomes(conn, import_id)) == 3
+        rows = list(iter_outcomes(conn, import_id, not_taken_only=True))
+        assert [o.row for o, _ in rows] == [3, 4, 6]
+        assert write_rejected_csv(alone, headers, rows) == 3
+    assert alone.getvalue() == every.getvalue()

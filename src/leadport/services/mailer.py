@@ -92,7 +92,9 @@ def build_message(
         summary = record["summary"] or {}
         csv_text = io.StringIO()
         count = write_rejected_csv(
-            csv_text, list(summary.get("headers") or []), iter_outcomes(conn, import_id)
+            csv_text,
+            list(summary.get("headers") or []),
+            iter_outcomes(conn, import_id, not_taken_only=True),
         )
     data = csv_text.getvalue().encode("utf-8-sig")
     if count and len(data) <= MAX_ATTACHMENT:

@@ -46,9 +46,11 @@ def report_header(record: Any) -> dict[str, Any]:
 
 
 def iter_outcomes(
-    conn: Connection, import_id: int
+    conn: Connection, import_id: int, *, not_taken_only: bool = False
 ) -> Iterator[tuple[RowOutcome, list[str] | None]]:
-    """Each row's outcome in row order, with the original cells of rows that were not taken."""
+    """Each row's outcome in row order, with the original cells of rows that were not taken
+    (`not_taken_only`: those rows alone, as the rejected-rows CSV needs: the database skips the
+    others, so a 1M-row import with a few rejected rows is not decoded row by row)."""
     stmt = (
         select(
             import_rows.c.row,
@@ -63,6 +65,8 @@ def iter_outcomes(
         .order_by(import_rows.c.row)
         .execution_options(yield_per=2000)
     )
+    if not_taken_only:
+        stmt = stmt.where(import_rows.c.cells.is_not(None))
     for row, code, ccode, lead_id, warnings, detail, cells in conn.execute(stmt):
         outcome = RowOutcome(
             row, code, ccode, lead_id, tuple(_loads(warnings) or ()), _loads(detail) or {}

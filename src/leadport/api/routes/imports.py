@@ -205,7 +205,7 @@ def get_rejected_csv(import_id: ImportId, member: MemberDep, srv: ServerDep) -> 
     spool = tempfile.SpooledTemporaryFile(max_size=1024**2, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the stream
     with read_transaction(srv.app.engine) as conn:
         spool.write("\ufeff")
-        write_rejected_csv(spool, headers, iter_outcomes(conn, import_id))
+        write_rejected_csv(spool, headers, iter_outcomes(conn, import_id, not_taken_only=True))
     spool.seek(0)
 
     def chunks() -> Iterator[str]:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import Connection, Select, Text, select, type_coerce
 
 from leadport.db.schema import import_rows, imports
 from leadport.domain.outcomes import RowOutcome
@@ -45,28 +45,27 @@ def report_header(record: Any) -> dict[str, Any]:
     }
 
 
+def _outcome_rows(import_id: int, *more: Any) -> Select[Any]:
+    """An import's rows in row order, streamed: row, code, campaign code, lead id, then `more`."""
+    c = import_rows.c
+    return (
+        select(c.row, c.code, c.campaign_code, c.lead_id, *more)
+        .where(c.import_id == import_id)
+        .order_by(c.row)
+        .execution_options(yield_per=2000)
+    )
+
+
 def iter_outcomes(
     conn: Connection, import_id: int, *, not_taken_only: bool = False
 ) -> Iterator[tuple[RowOutcome, list[str] | None]]:
     """Each row's outcome in row order, with the original cells of rows that were not taken
     (`not_taken_only`: those rows alone, as the rejected-rows CSV needs: the database skips the
     others, so a 1M-row import with a few rejected rows is not decoded row by row)."""
-    stmt = (
-        select(
-            import_rows.c.row,
-            import_rows.c.code,
-            import_rows.c.campaign_code,
-            import_rows.c.lead_id,
-            import_rows.c.warnings,
-            import_rows.c.detail,
-            import_rows.c.cells,
-        )
-        .where(import_rows.c.import_id == import_id)
-        .order_by(import_rows.c.row)
-        .execution_options(yield_per=2000)
-    )
+    c = import_rows.c
+    stmt = _outcome_rows(import_id, c.warnings, c.detail, c.cells)
     if not_taken_only:
-        stmt = stmt.where(import_rows.c.cells.is_not(None))
+        stmt = stmt.where(c.cells.is_not(None))
     for row, code, ccode, lead_id, warnings, detail, cells in conn.execute(stmt):
         outcome = RowOutcome(
             row, code, ccode, lead_id, tuple(_loads(warnings) or ()), _loads(detail) or {}
@@ -97,19 +96,8 @@ def report_row_texts(conn: Connection, import_id: int) -> Iterator[str]:
     warnings (≈ 1 µs a row instead of ≈ 7 µs: a 1M-row report in ≈ 2 s instead of ≈ 7 s). The
     JSON columns are fetched as text, so that nothing is decoded for such a row.
     """
-    stmt = (
-        select(
-            import_rows.c.row,
-            import_rows.c.code,
-            import_rows.c.campaign_code,
-            import_rows.c.lead_id,
-            type_coerce(import_rows.c.warnings, Text),
-            type_coerce(import_rows.c.detail, Text),
-        )
-        .where(import_rows.c.import_id == import_id)
-        .order_by(import_rows.c.row)
-        .execution_options(yield_per=2000)
-    )
+    c = import_rows.c
+    stmt = _outcome_rows(import_id, type_coerce(c.warnings, Text), type_coerce(c.detail, Text))
     parts: dict[tuple[Any, ...], tuple[str, str]] = {}
     for row, code, ccode, lead_id, warnings, detail in conn.execute(stmt):
         detail = _loads(detail)

@@ -44,9 +44,7 @@ def test_every_kind_of_row_reads_as_its_outcome_encoded(app, cli, write_csv):
         texts, dicts = _rows(app, int(report["import_id"]))
         assert texts == [json.dumps(d, ensure_ascii=False) for d in dicts]
         assert [json.loads(t) for t in texts] == report["rows"]
-    kinds = {
-        (d["code"], d["campaign_code"], bool(d["detail"]), bool(d["warnings"])) for d in dicts
-    }
+    kinds = {(d["code"], d["campaign_code"], bool(d["detail"]), bool(d["warnings"])) for d in dicts}
     assert ("modified", "in_campaign", True, False) in kinds
     assert ("added", "imported", False, False) in kinds
 

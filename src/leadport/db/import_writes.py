@@ -56,10 +56,12 @@ class LeadIds:
         self._free: list[int] = []  # descending: pop() gives the smallest
         self._last = 0
 
-    def top_up(self, conn: Connection, needed: int, at_least: int) -> None:
+    def top_up(self, conn: Connection, needed: int) -> None:
+        """Draw what `needed` ids lack, no more: on PostgreSQL each id is a `nextval`, and a
+        100-row API batch drawing a whole batch size (2,000) spent ≈ 7 ms on ids alone."""
         if len(self._free) >= needed:
             return
-        ids = reserve_ids(conn, "leads", max(needed - len(self._free), at_least), after=self._last)
+        ids = reserve_ids(conn, "leads", needed - len(self._free), after=self._last)
         self._last = ids[-1]
         self._free = ids[::-1] + self._free
 

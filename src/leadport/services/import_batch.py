@@ -134,7 +134,7 @@ def look_up(run: ImportRun, batch: list[LeadInput], pending: Pending) -> Facts:
                 new_keys.setdefault(k, lead.row)
     fresh_emails = [e for lead in valid if (e := lead.email) and first_rows[lead.row] is None]
     found_ids = {lead.id for lead in (*by_email.values(), *by_linkedin.values())}
-    run.lead_ids.top_up(conn, len(valid), run.batch_size)
+    run.lead_ids.top_up(conn, len(valid))
     return Facts(
         first_rows=first_rows,
         by_email=by_email,

@@ -92,3 +92,57 @@ def test_the_rows_not_taken_alone_give_the_same_rejected_csv(app, cli, write_csv
         assert [o.row for o, _ in rows] == [3, 4, 6]
         assert write_rejected_csv(alone, headers, rows) == 3
     assert alone.getvalue() == every.getvalue()
+
+
+def test_the_cli_writes_the_rejected_rows_csv_it_points_to(app, cli, write_csv, tmp_path):
+    cli("campaign", "create", "C")
+    cli("import", write_csv("Email\ntaken@x.com\n", "first.csv"), "--campaign", "C")
+    path = write_csv("Email,Name\nok@x.com,Ok\nnope,Bad\ntaken@x.com,Again\n,Nobody\n")
+    done = cli("import", path, "--campaign", "C")
+    assert done.exit_code == 0, done.stderr
+    import_id = int(cli("imports", "list", "--json").json()[0]["import_id"])
+    assert done.stdout.splitlines()[-2:] == [
+        "The 3 rows not taken, with the reasons, as a CSV to fix and import again:",
+        f"  leadport imports rejected {import_id} -o rejected-{import_id}.csv",
+    ]
+
+    out = tmp_path / "rejected.csv"
+    wrote = cli("imports", "rejected", str(import_id), "-o", out)
+    assert wrote.exit_code == 0, wrote.stderr
+    assert wrote.stdout.strip() == f"Wrote 3 rows not taken by import {import_id} to {out}."
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheet programs read UTF-8
+    assert data.decode("utf-8-sig") == rejected_csv(app, import_id)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+        ("nope", "3", "invalid_email"),
+        ("taken@x.com", "4", "in_campaign"),
+        ("", "5", "missing_identifier"),
+    ]
+    assert list(tmp_path.glob(".rejected.csv.*")) == []  # no temporary file left
+
+
+def test_the_cli_refuses_what_has_no_rejected_rows_file_and_writes_nothing(
+    cli, write_csv, tmp_path
+):
+    path = write_csv("Email\nnope\n")
+    assert "not taken" not in cli("import", path, "--dry-run").stdout  # it keeps nothing
+    real_id = int(cli("import", path, "--json").json()["import_id"])
+    out = tmp_path / "out.csv"
+
+    missing = cli("imports", "rejected", "999", "-o", out)
+    assert missing.exit_code == 1
+    assert "No import 999 in this workspace." in missing.stderr
+
+    elsewhere = cli("imports", "rejected", str(real_id), "-o", tmp_path / "nowhere" / "x.csv")
+    assert elsewhere.exit_code == 1
+    assert "the folder" in elsewhere.stderr
+    assert "does not exist" in elsewhere.stderr
+
+    wrong = cli("imports", "rejected", str(real_id), "-o", tmp_path / "x.xlsx")
+    assert wrong.exit_code == 2
+    assert "must end in .csv" in wrong.stderr
+
+    assert not out.exists()
+    assert list(tmp_path.glob("*.xlsx")) == []
+    assert list(tmp_path.glob(".out.csv.*")) == []

@@ -1,8 +1,9 @@
-"""`leadport imports list`: the import history."""
+"""`leadport imports list` and `leadport imports rejected`: the import history."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich import box
@@ -13,6 +14,7 @@ from rich.text import Text
 from leadport.cli.common import AsOpt, JsonOpt, WorkspaceOpt, app_, print_json, resolve
 from leadport.cli.rollback_cmds import plural
 from leadport.services.history import HistoryEntry, ImportHistory, list_imports
+from leadport.services.rejected_rows import rejected_rows_file
 
 HEADERS = (  # (header, a column of names that may fold)
     ("Import", False),
@@ -49,6 +51,19 @@ def imports_list(
         print_json(history.to_json())
         return
     _show(history, campaign)
+
+
+@imports_app.command("rejected")
+def imports_rejected(
+    import_id: int = typer.Argument(..., metavar="IMPORT_ID", help="The import's number."),
+    output: Path = typer.Option(..., "-o", "--output", help="The CSV file to write."),
+    workspace: str | None = WorkspaceOpt,
+    as_: str | None = AsOpt,
+) -> None:
+    """Write the rows an import did not take, with the reasons, as a CSV to fix and import again."""
+    ws, _ = resolve(workspace, as_)
+    count = rejected_rows_file(app_().engine, ws.id, import_id, output)
+    typer.echo(f"Wrote {plural(count, 'row')} not taken by import {import_id} to {output}.")
 
 
 def _show(history: ImportHistory, campaign: str | None) -> None:

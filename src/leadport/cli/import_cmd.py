@@ -187,6 +187,13 @@ def _print_summary(result: ImportResult) -> None:
     for code, count in s["codes"].items():
         if code not in ("added", "modified", "imported"):
             say(f"  {code}: {count}")
+    taken = s["campaign"]["imported"] if s.get("campaign") else acc["added"] + acc["modified"]
+    if (not_taken := s["rows_read"] - taken) and not result.dry_run:
+        rows = "row" if not_taken == 1 else "rows"
+        say(
+            f"The {not_taken} {rows} not taken, with the reasons, as a CSV to fix and import again:"
+        )
+        say(f"  leadport imports rejected {result.import_id} -o rejected-{result.import_id}.csv")
 
 
 def outcome_line(o: RowOutcome) -> str:

@@ -25,13 +25,12 @@ from leadport.api.upload_form import UPLOAD_BODY, options_from_form
 from leadport.db.engine import read_transaction
 from leadport.domain.model import ImportState, Source
 from leadport.domain.options import ImportOptions
-from leadport.errors import ConflictError
 from leadport.services import batches, jobs
 from leadport.services.import_status import import_status
 from leadport.services.imports import ImportRequest, find_repeat
-from leadport.services.report import import_record, iter_outcomes, report_header, report_row_texts
+from leadport.services.rejected_rows import finished_record, write_rejected_rows
+from leadport.services.report import report_header, report_row_texts
 from leadport.services.uploads import check_declared_size, sniff_source
-from leadport.writers.rejected_csv import write_rejected_csv
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
@@ -146,17 +145,7 @@ def get_import(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
 
 def _finished_record(srv: Any, member: Any, import_id: int) -> Any:
     with read_transaction(srv.app.engine) as conn:
-        record = import_record(conn, import_id, member.workspace_id)
-    if record["state"] in (ImportState.QUEUED, ImportState.RUNNING):
-        raise ConflictError(
-            f"Import {import_id} is {record['state']}: its report is ready once it completes."
-        )
-    if record["state"] in (ImportState.FAILED, ImportState.CANCELLED):
-        raise ConflictError(
-            f"Import {import_id} {record['state']}, so it has no report: {record['error']}",
-            detail={"state": record["state"]},
-        )
-    return record
+        return finished_record(conn, import_id, member.workspace_id)
 
 
 @router.get("/{import_id}/report", response_model=ImportReport, responses=error_responses(404, 409))
@@ -190,22 +179,13 @@ def get_report(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
 def get_rejected_csv(import_id: ImportId, member: MemberDep, srv: ServerDep) -> Any:
     """The rows the import did not take, ready to fix and import again as they are."""
     record = _finished_record(srv, member, import_id)
-    if record["dry_run"]:
-        raise ConflictError(
-            f"Import {import_id} was a dry run, which keeps no cells: run it for real to get the file."
-        )
-    headers = list(
-        (
-            record["summary"]
-            if isinstance(record["summary"], dict)
-            else json.loads(record["summary"] or "{}")
-        ).get("headers")
-        or []
-    )
     spool = tempfile.SpooledTemporaryFile(max_size=1024**2, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the stream
-    with read_transaction(srv.app.engine) as conn:
-        spool.write("\ufeff")
-        write_rejected_csv(spool, headers, iter_outcomes(conn, import_id, not_taken_only=True))
+    try:
+        with read_transaction(srv.app.engine) as conn:
+            write_rejected_rows(conn, record, spool)
+    except BaseException:
+        spool.close()
+        raise
     spool.seek(0)
 
     def chunks() -> Iterator[str]:

@@ -106,6 +106,12 @@ def test_the_cli_writes_the_rejected_rows_csv_it_points_to(app, cli, write_csv, 
         f"  leadport imports rejected {import_id} -o rejected-{import_id}.csv",
     ]
 
+    named = cli("import", write_csv("Email\nx@\n", "bad.csv"), "--workspace", "default")
+    next_id = import_id + 1
+    assert named.stdout.splitlines()[-1] == (
+        f"  leadport imports rejected {next_id} -o rejected-{next_id}.csv --workspace default"
+    )
+
     out = tmp_path / "rejected.csv"
     wrote = cli("imports", "rejected", str(import_id), "-o", out)
     assert wrote.exit_code == 0, wrote.stderr

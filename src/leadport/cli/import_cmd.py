@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -136,7 +137,7 @@ def import_command(
         if json_:
             _print_json(result, spool if dry_run else None)
         else:
-            _print_summary(result)
+            _print_summary(result, workspace)
 
 
 def _run(request: ImportRequest, spool: Any) -> ImportResult:
@@ -170,7 +171,7 @@ def _print_json(result: ImportResult, spool: Any) -> None:
         write_report_json(sys.stdout, header, report_row_texts(conn, result.import_id))
 
 
-def _print_summary(result: ImportResult) -> None:
+def _print_summary(result: ImportResult, workspace: str | None) -> None:
     s = result.summary
     acc = s["account"]
     verb = "Dry run of import" if result.dry_run else "Import"
@@ -193,7 +194,9 @@ def _print_summary(result: ImportResult) -> None:
         say(
             f"The {not_taken} {rows} not taken, with the reasons, as a CSV to fix and import again:"
         )
-        say(f"  leadport imports rejected {result.import_id} -o rejected-{result.import_id}.csv")
+        where = f" --workspace {shlex.quote(workspace)}" if workspace else ""
+        out = f"rejected-{result.import_id}.csv"
+        say(f"  leadport imports rejected {result.import_id} -o {out}{where}")
 
 
 def outcome_line(o: RowOutcome) -> str:

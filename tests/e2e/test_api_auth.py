@@ -34,6 +34,16 @@ def test_routes_need_a_valid_key(live_server: LiveServer, tenant: Tenant) -> Non
     assert live_server.client().get("/healthz").json()["status"] == "ok"
 
 
+def test_the_servers_address_opens_the_api_documentation(live_server: LiveServer) -> None:
+    browser = live_server.client()
+    first = browser.get("/")
+    assert first.status_code == 307
+    assert first.headers["location"] == "/api/v1/docs"
+    docs = browser.get("/", follow_redirects=True)
+    assert docs.status_code == 200
+    assert "/api/v1/openapi.json" in docs.text
+
+
 def test_a_key_speaks_for_its_member_and_records_its_use(tenant: Tenant) -> None:
     me = tenant.client(role="member").get("/api/v1/workspace").json()
     assert (me["me"]["email"], me["me"]["role"], me["name"]) == (

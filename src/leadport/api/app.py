@@ -8,6 +8,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from leadport.api import errors
 from leadport.api.deps import Server
@@ -83,4 +84,10 @@ def create_app(app: App, *, queue: RunnableQueue | None = None, background: bool
         exports.router,
     ):
         api.include_router(router)
+
+    @api.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        """A browser opening the server's address lands on the API's documentation."""
+        return RedirectResponse("/api/v1/docs")
+
     return api

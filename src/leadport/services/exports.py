@@ -94,8 +94,8 @@ def export_leads_file(
     engine: Engine, workspace: Workspace, path: Path, *, campaign: str | None = None
 ) -> ExportResult:
     """Export to `path` (`.csv` or `.xlsx`), written under a temporary name, then renamed."""
-    fmt = _format(path, (ExportFormat.CSV, ExportFormat.XLSX))
-    _check_folder(path)
+    fmt = output_format(path, (ExportFormat.CSV, ExportFormat.XLSX))
+    check_folder(path)
     with snapshot(engine) as conn:
         found = directory.find_campaign(conn, workspace.id, campaign) if campaign else None
         with atomic_file(path) as out:
@@ -115,8 +115,8 @@ def export_stats(stats: CampaignStats, out: IO[bytes]) -> None:
 def export_stats_file(
     engine: Engine, workspace: Workspace, campaign: str, path: Path
 ) -> CampaignStats:
-    _format(path, (ExportFormat.CSV,))
-    _check_folder(path)
+    output_format(path, (ExportFormat.CSV,))
+    check_folder(path)
     with snapshot(engine) as conn:
         stats = campaign_stats(conn, directory.find_campaign(conn, workspace.id, campaign))
     with atomic_file(path) as out:
@@ -124,7 +124,7 @@ def export_stats_file(
     return stats
 
 
-def _format(path: Path, allowed: tuple[ExportFormat, ...]) -> ExportFormat:
+def output_format(path: Path, allowed: tuple[ExportFormat, ...]) -> ExportFormat:
     fmt = format_for(path)
     if fmt is None or fmt not in allowed:
         names = " or ".join(f".{f.value}" for f in allowed)
@@ -135,7 +135,7 @@ def _format(path: Path, allowed: tuple[ExportFormat, ...]) -> ExportFormat:
     return fmt
 
 
-def _check_folder(path: Path) -> None:
+def check_folder(path: Path) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise NotFoundError(

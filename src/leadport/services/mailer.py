@@ -25,6 +25,7 @@ from leadport.db.bulk import utcnow
 from leadport.db.engine import read_transaction, write_transaction
 from leadport.db.schema import imports, members, outbox, users
 from leadport.domain.model import ImportState
+from leadport.services.rejected_rows import source_headers
 from leadport.services.report import import_record, iter_outcomes, report_header
 from leadport.writers.rejected_csv import write_rejected_csv
 
@@ -89,11 +90,10 @@ def build_message(
             f"{acc['modified']} modified, {acc['rejected']} rejected"
         )
         msg.set_content(summary_text(import_id, name, header))
-        summary = record["summary"] or {}
         csv_text = io.StringIO()
         count = write_rejected_csv(
             csv_text,
-            list(summary.get("headers") or []),
+            source_headers(record),
             iter_outcomes(conn, import_id, not_taken_only=True),
         )
     data = csv_text.getvalue().encode("utf-8-sig")

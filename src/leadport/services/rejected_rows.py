@@ -16,9 +16,11 @@ from sqlalchemy import Connection, Engine
 
 from leadport.db.engine import read_transaction
 from leadport.domain.model import ImportState
-from leadport.errors import ConflictError, NotFoundError, UsageError
+from leadport.errors import ConflictError
+from leadport.services.exports import check_folder, output_format
 from leadport.services.report import import_record, iter_outcomes
 from leadport.writers.atomic_file import atomic_file
+from leadport.writers.lead_export import ExportFormat
 from leadport.writers.rejected_csv import write_rejected_csv
 
 
@@ -43,26 +45,23 @@ def write_rejected_rows(conn: Connection, record: Any, out: IO[str]) -> int:
         raise ConflictError(
             f"Import {record['id']} was a dry run, which keeps no cells: run it for real to get the file."
         )
+    out.write("\ufeff")
+    rows = iter_outcomes(conn, record["id"], not_taken_only=True)
+    return write_rejected_csv(out, source_headers(record), rows)
+
+
+def source_headers(record: Any) -> list[str]:
+    """The header row of the import's file (the rejected rows' first columns)."""
     summary = record["summary"]
     if not isinstance(summary, dict):
         summary = json.loads(summary or "{}")
-    out.write("\ufeff")
-    rows = iter_outcomes(conn, record["id"], not_taken_only=True)
-    return write_rejected_csv(out, list(summary.get("headers") or []), rows)
+    return list(summary.get("headers") or [])
 
 
 def rejected_rows_file(engine: Engine, workspace_id: int, import_id: int, path: Path) -> int:
     """Write the CSV to `path` under a temporary name, renamed into place once complete."""
-    if path.suffix.lower() != ".csv":
-        raise UsageError(
-            f"The output file {path.name!r} must end in .csv: the rejected rows are a CSV file.",
-            detail={"file": str(path)},
-        )
-    if not path.parent.is_dir():
-        raise NotFoundError(
-            f"Cannot write {path}: the folder {path.parent} does not exist.",
-            detail={"file": str(path)},
-        )
+    output_format(path, (ExportFormat.CSV,))
+    check_folder(path)
     with read_transaction(engine) as conn:
         record = finished_record(conn, import_id, workspace_id)
         with atomic_file(path) as raw:

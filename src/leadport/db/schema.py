@@ -104,6 +104,9 @@ campaigns = Table(
     UniqueConstraint("workspace_id", "name", name="uq_campaigns_workspace_name"),
 )
 
+# On PostgreSQL, the workspace of a lead, the campaign of a membership and the import of an
+# outcome row are checked once per statement by triggers, not per row by foreign keys: every row
+# of an import names the same three (migration 0003). The rules they keep are those declared here.
 leads = Table(
     "leads",
     metadata,

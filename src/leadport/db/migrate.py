@@ -1,15 +1,25 @@
-"""Bring a database to the newest schema with Alembic (the migrations ship inside the package)."""
+"""Bring a database to the newest schema with Alembic (the migrations ship inside the package).
+
+Every command opens the database through here, so the check that it is current does not load
+Alembic (≈ 0.15 s of a command's start): it reads the revision row and compares it with `HEAD`.
+Alembic is imported only to migrate. A test holds `HEAD` to the newest migration.
+"""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0003"  # the newest revision in leadport/migrations/versions
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "leadport:migrations")
     cfg.attributes["engine"] = engine
@@ -17,11 +27,16 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
+            HEAD
+        ]
 
 
 def upgrade(engine: Engine) -> None:
     if not is_current(engine):
+        from alembic import command
+
         command.upgrade(alembic_config(engine), "head")

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import email_validator
 import phonenumbers
-import tldextract
 
 from leadport.domain import freemail
+
+if TYPE_CHECKING:
+    import tldextract
 
 _CACHE = 1 << 15
 # Zero-width characters that survive copy and paste from web pages and CRMs; str.strip() keeps them.
@@ -279,7 +281,10 @@ FREE_MAIL_BRANDS = frozenset({"yahoo", "hotmail", "outlook", "live", "gmx", "yan
 @cache
 def _extractor() -> tldextract.TLDExtract:
     """The bundled public-suffix snapshot only: no download, no cache directory written.
-    Private suffixes count, so `acme.github.io` and `other.github.io` stay two companies."""
+    Private suffixes count, so `acme.github.io` and `other.github.io` stay two companies.
+    Imported here, at the first domain: with `requests`, ≈ 0.07 s of every command's start."""
+    import tldextract
+
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )

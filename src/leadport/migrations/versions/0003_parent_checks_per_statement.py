@@ -9,9 +9,11 @@ import (import_rows). As foreign keys, PostgreSQL checks each of those once per 
 each: a third of the server's time in a 1M-row import (docs/performance.md). Here the three
 constraints become triggers that keep what the constraints guaranteed:
 
-- after each INSERT or UPDATE statement on the child, every distinct parent id among the new
-  rows must exist, and is locked `FOR KEY SHARE` until the transaction ends, as the constraint
-  would lock it: a concurrent delete of the parent waits, then cascades to the new rows;
+- after each INSERT statement on the child, every distinct parent id among the new rows must
+  exist, and is locked `FOR KEY SHARE` until the transaction ends, as the constraint would lock
+  it: a concurrent delete of the parent waits, then cascades to the new rows; an UPDATE that
+  changes the column is checked the same way, row by row (as the constraint, it costs nothing
+  when the column does not change);
 - deleting a parent deletes its children (`ON DELETE CASCADE`);
 - a parent's id cannot change while children use it (the constraint's `NO ACTION`).
 
@@ -42,10 +44,16 @@ DECLARE
     col text := TG_ARGV[1];
     wanted integer;
     found_rows integer;
+    wanted_ids integer[];
 BEGIN
-    FOR wanted IN EXECUTE format(
-        'SELECT DISTINCT %I FROM lp_new_rows WHERE %I IS NOT NULL', col, col)
+    IF TG_LEVEL = 'ROW' THEN  -- an update that changed the column: this row's new parent
+        wanted_ids := ARRAY[(to_jsonb(NEW) ->> col)::integer];
+    ELSE  -- an insert statement: every distinct parent among its rows
+        EXECUTE format('SELECT array_agg(DISTINCT %I) FROM lp_new_rows', col) INTO wanted_ids;
+    END IF;
+    FOREACH wanted IN ARRAY coalesce(wanted_ids, '{}')
     LOOP
+        CONTINUE WHEN wanted IS NULL;
         EXECUTE format('SELECT 1 FROM %I WHERE id = $1 FOR KEY SHARE', parent) USING wanted;
         GET DIAGNOSTICS found_rows = ROW_COUNT;  -- EXECUTE leaves FOUND as it was
         IF found_rows = 0 THEN
@@ -91,13 +99,19 @@ def upgrade() -> None:
     op.execute(CASCADE_FUNCTION)
     for child, col, parent, constraint in PARENTS:
         op.drop_constraint(constraint, child, type_="foreignkey")
-        # A trigger with transition tables takes one event and no column list.
-        for event in ("INSERT", "UPDATE"):
-            op.execute(
-                f"CREATE TRIGGER lp_{child}_{col}_{event.lower()} AFTER {event} ON {child} "
-                "REFERENCING NEW TABLE AS lp_new_rows FOR EACH STATEMENT "
-                f"EXECUTE FUNCTION lp_parents_exist('{parent}', '{col}')"
-            )
+        op.execute(
+            f"CREATE TRIGGER lp_{child}_{col}_insert AFTER INSERT ON {child} "
+            "REFERENCING NEW TABLE AS lp_new_rows FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION lp_parents_exist('{parent}', '{col}')"
+        )
+        # Per row, but only where the column changed: nothing in leadport moves a row to another
+        # parent, and an update of other columns (a modified lead) must cost nothing here. (A
+        # statement trigger with transition tables can take no column list.)
+        op.execute(
+            f"CREATE TRIGGER lp_{child}_{col}_update AFTER UPDATE OF {col} ON {child} "
+            f"FOR EACH ROW WHEN (NEW.{col} IS DISTINCT FROM OLD.{col}) "
+            f"EXECUTE FUNCTION lp_parents_exist('{parent}', '{col}')"
+        )
         op.execute(
             f"CREATE TRIGGER lp_{parent}_{child} AFTER DELETE OR UPDATE OF id ON {parent} "
             f"FOR EACH ROW EXECUTE FUNCTION lp_children_follow('{child}', '{col}')"

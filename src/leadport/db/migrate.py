@@ -1,7 +1,7 @@
 """Bring a database to the newest schema with Alembic (the migrations ship inside the package).
 
 Every command opens the database through here, so the check that it is current does not load
-Alembic (≈ 0.15 s of a command's start): it reads the revision row and compares it with `HEAD`.
+Alembic (≈ 0.2 s of a command's start): it reads the revision row and compares it with `HEAD`.
 Alembic is imported only to migrate. A test holds `HEAD` to the newest migration.
 """
 

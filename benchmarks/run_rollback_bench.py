@@ -145,6 +145,8 @@ def section(results: list[Result], argv: list[str]) -> str:
             f"Reproduce: `uv run python benchmarks/run_rollback_bench.py "
             f"{' '.join(a for a in argv if a != '--write-docs')}`",
             "",
+            "Earlier figures, and what they taught: the next section (kept by hand).",
+            "",
         ]
     )
 

@@ -25,9 +25,8 @@ from leadport.db.bulk import utcnow
 from leadport.db.engine import read_transaction, write_transaction
 from leadport.db.schema import imports, members, outbox, users
 from leadport.domain.model import ImportState
-from leadport.services.rejected_rows import source_headers
-from leadport.services.report import import_record, iter_outcomes, report_header
-from leadport.writers.rejected_csv import write_rejected_csv
+from leadport.services.rejected_rows import write_rejected_rows
+from leadport.services.report import import_record, report_header
 
 log = logging.getLogger("leadport.mail")
 
@@ -90,13 +89,9 @@ def build_message(
             f"{acc['modified']} modified, {acc['rejected']} rejected"
         )
         msg.set_content(summary_text(import_id, name, header))
-        csv_text = io.StringIO()
-        count = write_rejected_csv(
-            csv_text,
-            source_headers(record),
-            iter_outcomes(conn, import_id, not_taken_only=True),
-        )
-    data = csv_text.getvalue().encode("utf-8-sig")
+        csv_text = io.StringIO()  # a dry run keeps no cells: nothing to attach
+        count = 0 if record["dry_run"] else write_rejected_rows(conn, record, csv_text)
+    data = csv_text.getvalue().encode("utf-8")  # the BOM is in the text already
     if count and len(data) <= MAX_ATTACHMENT:
         msg.add_attachment(
             data, maintype="text", subtype="csv", filename=f"rejected-{import_id}.csv"

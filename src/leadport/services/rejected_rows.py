@@ -1,8 +1,8 @@
 """The rejected-rows CSV of an import (PRODUCT.md, Report): the rows it did not take, with their
 original cells and the leadport_* reason columns, ready to fix and import again as they are.
 
-Written here for the API download and `leadport imports rejected`; the emailed report attaches
-the same rows (services/mailer.py).
+Written here for the API download, `leadport imports rejected` and the emailed report
+(services/mailer.py).
 """
 
 from __future__ import annotations

@@ -129,7 +129,17 @@ def test_an_unknown_campaign_is_refused_with_exit_1(cli, write_csv):
 def test_a_missing_file_is_a_usage_error(cli, tmp_path):
     result = cli("import", tmp_path / "nope.csv")
     assert result.exit_code == 2
-    assert "nope.csv" in result.stderr
+    assert result.stderr.strip() == f"leadport: {tmp_path / 'nope.csv'} does not exist."
+
+
+def test_a_folder_is_refused_as_not_a_file(cli, tmp_path):
+    folder = tmp_path / "leads.csv"
+    folder.mkdir()
+    result = cli("import", folder)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"leadport: {folder} is not a file: give the path of a CSV, TSV or XLSX file."
+    )
 
 
 def test_map_and_ignore_override_the_detected_mapping(cli, write_csv):

@@ -105,8 +105,10 @@ def import_command(
     json_: bool = JsonOpt,
 ) -> None:
     """Import a lead file into the workspace (and a campaign), then print its report."""
+    if not file.exists():
+        raise UsageError(f"{file} does not exist.")
     if not file.is_file():
-        raise UsageError(f"{file}: no such file.")
+        raise UsageError(f"{file} is not a file: give the path of a CSV, TSV or XLSX file.")
     ws, member = resolve(workspace, as_)
     options = ImportOptions(
         campaign=campaign,

@@ -64,6 +64,15 @@ def test_a_batch_is_imported_at_once_with_its_report(tenant: Tenant) -> None:
     assert client.get(f"/api/v1/imports/{report['import_id']}/report").json() == report
 
 
+def test_batch_tags_are_trimmed_and_a_blank_one_is_dropped(tenant: Tenant) -> None:
+    client = tenant.client()
+    body = {"tags": [" vip ", "", "vip"], "rows": [{"email": "tagged@example.com"}]}
+    response = client.post("/api/v1/imports/batch", json=body)
+    assert response.status_code == 201, response.text
+    [lead] = client.get("/api/v1/leads", params={"email": "tagged@example.com"}).json()["leads"]
+    assert lead["tags"] == ["vip"]
+
+
 def test_a_retried_batch_returns_the_first_result_and_imports_nothing_twice(
     live_server: LiveServer, tenant: Tenant
 ) -> None:

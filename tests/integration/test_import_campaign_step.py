@@ -185,3 +185,20 @@ def test_tags_are_added_to_created_and_modified_leads(cli, write_csv):
     shown = cli("lead", "show", "b@x.com", "--json")
     assert shown.exit_code == 0, shown.stderr
     assert shown.json()["tags"] == ["q4", "first"]
+
+
+def test_import_tags_are_trimmed_and_a_blank_one_is_dropped(cli, write_csv):
+    report = cli(
+        "import",
+        write_csv(HEADER + "A,,a@x.com,,\n", "a.csv"),
+        "--tag",
+        " q4 ",
+        "--tag",
+        "",
+        "--tag",
+        "q4",
+        "--json",
+    )
+    assert report.exit_code == 0, report.stderr
+    shown = cli("lead", "show", "a@x.com", "--json")
+    assert shown.json()["tags"] == ["q4"]

@@ -180,3 +180,15 @@ def test_a_full_name_column_is_kept_and_split_only_when_asked(cli, write_csv):
     split = cli("lead", "show", "bo@x.com", "--json").json()
     assert (split["first_name"], split["last_name"]) == ("Bo", "Diaz")
     assert split["custom_fields"] == {"Name": "Bo Diaz"}
+
+
+@pytest.mark.parametrize("flag", ["--mapping", "--save-mapping"])
+def test_a_blank_mapping_name_is_a_usage_error_and_nothing_is_written(
+    cli, database_url, write_csv, flag
+):
+    cli("campaign", "create", "C")
+    before = snapshot(database_url)
+    result = cli("import", write_csv("Email\na@x.com\n"), flag, " ")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"leadport: {flag} needs the name of a mapping, not a blank."
+    assert snapshot(database_url) == before

@@ -109,6 +109,9 @@ def import_command(
         raise UsageError(f"{file} does not exist.")
     if not file.is_file():
         raise UsageError(f"{file} is not a file: give the path of a CSV, TSV or XLSX file.")
+    for flag, name in (("--mapping", mapping_name), ("--save-mapping", save_mapping)):
+        if name is not None and not name.strip():
+            raise UsageError(f"{flag} needs the name of a mapping, not a blank.")
     ws, member = resolve(workspace, as_)
     options = ImportOptions(
         campaign=campaign,

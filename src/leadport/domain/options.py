@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from leadport.domain.model import Mode, Policy, Source
 
@@ -28,3 +28,11 @@ class ImportOptions(BaseModel):
     dry_run: bool = False
     source: Source = Source.CSV
     file_name: str | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, tags: list[str]) -> list[str]:
+        """Trimmed, blanks dropped, each once: as tags read from a file's cells are. Every door
+        (CLI, upload form, JSON batch) builds these options, so none can give a lead a blank
+        tag or one with stray spaces."""
+        return list(dict.fromkeys(t.strip() for t in tags if t.strip()))

@@ -6,6 +6,7 @@ import json
 import shlex
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,8 @@ def import_command(
         if result.repeat_of:
             err_console.print(
                 f"note: {file.name} was already imported into this target on "
-                f"{result.repeat_of['created_at']} as import {result.repeat_of['import_id']}.",
+                f"{_minute(result.repeat_of['created_at'])} as import "
+                f"{result.repeat_of['import_id']}.",
                 highlight=False,
                 markup=False,
             )
@@ -143,6 +145,15 @@ def import_command(
             _print_json(result, spool if dry_run else None)
         else:
             _print_summary(result, workspace)
+
+
+def _minute(iso: str | None) -> str:
+    """`2026-12-06 07:57 UTC`: the minute, as `imports list` shows it, not microseconds."""
+    if not iso:
+        return "an earlier date"
+    when = datetime.fromisoformat(iso)
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _run(request: ImportRequest, spool: Any) -> ImportResult:

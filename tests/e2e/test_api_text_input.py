@@ -27,3 +27,18 @@ def test_a_batch_naming_a_campaign_with_a_nul_character_is_a_422_not_a_server_er
     # SQLite can hold NUL and finds no such campaign; PostgreSQL cannot even look it up.
     expected = (404, "not_found") if tenant.server.backend == "sqlite" else (422, "usage_error")
     assert (answer.status_code, answer.json()["code"]) == expected
+
+
+def test_a_body_that_is_not_json_is_located_by_character(tenant: Tenant) -> None:
+    answer = tenant.client().post(
+        "/api/v1/imports/batch",
+        content=b'{"rows": [}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["message"] == (
+        "Invalid body: not valid JSON (Expecting value, at character 10)."
+    )
+    assert answer.json()["detail"]["errors"] == [
+        {"where": "body", "problem": "not valid JSON (Expecting value, at character 10)"}
+    ]

@@ -95,13 +95,21 @@ def _leadport_error(_: Request, exc: Exception) -> JSONResponse:
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors() if isinstance(exc, RequestValidationError | ValidationError) else []
-    problems = [
-        {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
-        for e in errors
-    ]
+    problems = [_problem(e) for e in errors]
     first = problems[0] if problems else {"where": "request", "problem": "invalid"}
     message = f"Invalid {first['where'] or 'request'}: {first['problem']}."
     return JSONResponse(error_body("usage_error", message, {"errors": problems}), status_code=422)
+
+
+def _problem(error: Any) -> dict[str, str]:
+    """Where and what, for one validation error. A body that is not JSON is located by
+    character (FastAPI gives `("body", position)`), which reads as `body.0` otherwise."""
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error") or "JSON decode error"
+        at = f", at character {loc[1]}" if len(loc) > 1 else ""
+        return {"where": "body", "problem": f"not valid JSON ({reason}{at})"}
+    return {"where": ".".join(str(p) for p in loc), "problem": error.get("msg", "")}
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -120,40 +120,52 @@ class BatchWrites:
         """Everything `write` sends, as rows and JSON: pure Python, no query."""
         run = self.run
         plain, others = self._outcome_rows(outcomes, batch)
-        self._ready = _Ready(
-            new_leads=[self._lead_row(i, lead) for i, lead in self._new],
-            updates=[self._update_row(touched[i]) for i in sorted(self._changed)],
-            plain_rows=[
-                insert_later(
-                    run.conn,
-                    "import_rows",
-                    {"import_id": run.import_id, "code": code, "campaign_code": campaign_code},
-                    ("row", "lead_id", "warnings"),
-                    rows,
+        new_leads = [self._lead_row(i, lead) for i, lead in self._new]
+        rows_later = [
+            insert_later(
+                run.conn,
+                "import_rows",
+                {"import_id": run.import_id, "code": code, "campaign_code": campaign_code},
+                ("row", "lead_id", "warnings"),
+                rows,
+            )
+            for (code, campaign_code), rows in plain.items()
+        ]
+        leads_later = None
+        if not is_sqlite(run.conn):
+            # PostgreSQL: every insert is made ready here and sent in the background, so the
+            # server is not kept waiting between the batch before's writes and this batch's
+            # look-up (the new leads' JSON, made in `write`, cost ≈ 3.6 s of a 1M import).
+            if new_leads:
+                leads_later = insert_later(
+                    run.conn, "leads", self._lead_constants(), LEAD_INSERT, new_leads
                 )
-                for (code, campaign_code), rows in plain.items()
-            ],
-            other_rows=others,
+            if others:
+                rows_later.append(insert_later(run.conn, "import_rows", {}, ROW_COLUMNS, others))
+                others = []
+        self._ready = _Ready(
+            new_leads=new_leads,
+            leads_later=leads_later,
+            updates=[self._update_row(touched[i]) for i in sorted(self._changed)],
+            rows_later=rows_later,
+            rows_now=others,
             memberships=self._membership_rows(),
         )
 
     def write(self) -> Later:
-        """Write the prepared batch. Updates, before-values, the outcome rows with detail and the
-        keys to remember are written now; new leads, memberships and the plain outcome rows are
-        loaded now and put in place by the call this returns, which the import runs in the
-        background (db/staging.py), in this order: a membership needs its lead."""
+        """Write the prepared batch. Updates, before-values, the keys to remember and, on SQLite,
+        the outcome rows with detail are written now; new leads, memberships and the other
+        outcome rows are loaded now (SQLite's twin) or were made ready by `prepare`, and are put
+        in place by the call this returns, which the import runs in the background
+        (db/staging.py), in this order: a membership needs its lead."""
         ready = self._ready
         assert ready is not None, "prepare() first"
         conn, run = self.run.conn, self.run
         later: list[Later] = []
-        if ready.new_leads:
-            shared = dict(
-                zip(LEAD_SHARED, (run.workspace_id, run.import_id, self.now, self.now), strict=True)
-            )
-            if is_sqlite(conn):
-                later.append(self._staged_leads().load(shared, ready.new_leads))
-            else:
-                later.append(insert_later(conn, "leads", shared, LEAD_INSERT, ready.new_leads))
+        if ready.leads_later is not None:
+            later.append(ready.leads_later)
+        elif ready.new_leads:  # SQLite: into the twin now, moved in the background
+            later.append(self._staged_leads().load(self._lead_constants(), ready.new_leads))
         bulk_update(conn, "leads", LEAD_UPDATE, ready.updates)
         bulk_insert(
             conn,
@@ -163,11 +175,17 @@ class BatchWrites:
         )
         if ready.memberships is not None:
             later.append(ready.memberships)
-        later.extend(ready.plain_rows)
-        if ready.other_rows:
-            bulk_insert(conn, "import_rows", ROW_COLUMNS, ready.other_rows)
+        later.extend(ready.rows_later)
+        if ready.rows_now:
+            bulk_insert(conn, "import_rows", ROW_COLUMNS, ready.rows_now)
         run.seen.add(self._first_rows)
         return partial(_run_in_order, later)
+
+    def _lead_constants(self) -> dict[str, Any]:
+        run = self.run
+        return dict(
+            zip(LEAD_SHARED, (run.workspace_id, run.import_id, self.now, self.now), strict=True)
+        )
 
     def _membership_rows(self) -> Later | None:
         if not self._memberships:
@@ -237,9 +255,10 @@ class BatchWrites:
 @dataclass(slots=True)
 class _Ready:
     new_leads: list[tuple[Any, ...]]
+    leads_later: Later | None
     updates: list[tuple[Any, ...]]
-    plain_rows: list[Later]
-    other_rows: list[tuple[Any, ...]]
+    rows_later: list[Later]
+    rows_now: list[tuple[Any, ...]]  # SQLite: outcome rows with detail, too wide for json_each
     memberships: Later | None
 
 

@@ -9,7 +9,8 @@ next is decided (services/write_behind.py):
 1. `look_up`: everything the database knows about the batch's identifiers, fetched in a few
    queries. The batch before it is decided and partly written by then: its updates are in the
    database, but its new leads and memberships may still be in flight, so the look-up adds
-   them from that batch's `Pending` (what the database would have said).
+   them from that batch's `Pending` (what the database would have said). What it will ask
+   for (`Wanted`) is worked out before the background writes are waited for.
 2. `decide`: the rules, row by row, in pure Python: no query, so it runs while the batch
    before it is written.
 3. `BatchWrites.write` (db/import_writes.py): the updates now, the rest handed to the
@@ -51,9 +52,12 @@ class BatchPipeline:
     def push(self, batch: list[LeadInput]) -> list[RowOutcome]:
         """Decide a batch and return its outcomes; the batch before it is written meanwhile."""
         run = self.run
+        # Pure Python, so it runs while the batch before is still written: on PostgreSQL the
+        # server is idle from the end of those writes until the look-up's first query.
+        wanted = Wanted.of(run, batch)
         run.writer.wait()
         later = self._decided.write() if self._decided is not None else None
-        facts = look_up(run, batch, self._pending)
+        facts = look_up(run, wanted, self._pending)
         if later is not None:
             run.writer.submit(later)
         outcomes, self._decided, self._pending = decide(run, batch, facts)
@@ -92,7 +96,29 @@ class Facts:
     touched: dict[int, q.ExistingLead] = field(default_factory=dict)
 
 
-def look_up(run: ImportRun, batch: list[LeadInput], pending: Pending) -> Facts:
+@dataclass(slots=True)
+class Wanted:
+    """What a batch's look-up asks the database: the values that may belong to a lead (all of
+    them, unless the Bloom filter of `run.seen` rules a value out) and the keys the rows claim."""
+
+    valid: list[LeadInput]
+    emails: list[str]
+    linkedins: list[str]
+    keys: list[str]
+
+    @classmethod
+    def of(cls, run: ImportRun, batch: list[LeadInput]) -> Wanted:
+        valid = [lead for lead in batch if lead.error is None]
+        may_exist = run.seen.may_exist
+        return cls(
+            valid=valid,
+            emails=[lead.email for lead in valid if lead.email and may_exist(lead.email)],
+            linkedins=[lk for lead in valid if (lk := lead.linkedin_key) and may_exist(lk)],
+            keys=[k for lead in valid for k in lead.keys],
+        )
+
+
+def look_up(run: ImportRun, wanted: Wanted, pending: Pending) -> Facts:
     """Existing leads by email and LinkedIn key, the first row of each key in this file, and
     what the later steps may ask: leads with the same name key, memberships of the leads found,
     matches on the permanently-deleted and do-not-contact lists. Ids for the leads the batch
@@ -103,13 +129,9 @@ def look_up(run: ImportRun, batch: list[LeadInput], pending: Pending) -> Facts:
     `new_keys`.
     """
     conn, ws, import_id = run.conn, run.workspace_id, run.import_id
-    valid = [lead for lead in batch if lead.error is None]
-    may_exist = run.seen.may_exist
-    emails = [lead.email for lead in valid if lead.email and may_exist(lead.email)]
-    linkedins = [lk for lead in valid if (lk := lead.linkedin_key) and may_exist(lk)]
-    by_email = q.leads_by(conn, ws, "email", emails)
-    by_linkedin = q.leads_by(conn, ws, "linkedin_key", linkedins)
-    keys = [k for lead in valid for k in lead.keys]
+    valid, keys = wanted.valid, wanted.keys
+    by_email = q.leads_by(conn, ws, "email", wanted.emails)
+    by_linkedin = q.leads_by(conn, ws, "linkedin_key", wanted.linkedins)
     earlier = run.seen.first_rows(keys)
     for prefix, found in (("e:", by_email), ("l:", by_linkedin)):
         for value, existing in list(found.items()):

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -119,3 +120,19 @@ def test_a_dry_run_gives_the_real_report_and_writes_nothing(cli, database_url, w
                 row["lead_id"] = "new"
     assert dry_report == real_report
     assert real_report["rows"][0]["detail"]["changes"]["first_name"] == {"old": "Old", "new": "New"}
+
+
+def test_an_import_leaves_no_writing_thread_behind(cli, write_csv, monkeypatch):
+    """The background writes of an import run on one thread, stopped when the import ends
+    (a server runs many imports in one process)."""
+    monkeypatch.setenv("LEADPORT_IMPORT_BATCH_SIZE", "7")
+    path = write_csv("Email\n" + "".join(f"p{i}@x.com\n" for i in range(50)))
+
+    def writers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "leadport-import-writes"]
+
+    assert writers() == []
+    report = cli("import", path, "--json")
+    assert report.exit_code == 0, report.stderr
+    assert report.json()["account"]["added"] == 50
+    assert writers() == []

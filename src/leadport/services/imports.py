@@ -233,6 +233,8 @@ def _run(
         batches.close()  # stops a child building rows
         run.writer.settle()  # nothing may write while the transaction rolls back
         raise
+    finally:
+        run.writer.close()
     summary = run.tally.summary(campaign_step=run.campaign_step)
     summary["mapping"] = mapping.as_dict()
     summary["headers"] = src.headers

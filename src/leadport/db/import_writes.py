@@ -140,11 +140,12 @@ class BatchWrites:
                 leads_later = insert_later(
                     run.conn, "leads", self._lead_constants(), LEAD_INSERT, new_leads
                 )
+                new_leads = []
             if others:
                 rows_later.append(insert_later(run.conn, "import_rows", {}, ROW_COLUMNS, others))
                 others = []
         self._ready = _Ready(
-            new_leads=new_leads,
+            leads_now=new_leads,
             leads_later=leads_later,
             updates=[self._update_row(touched[i]) for i in sorted(self._changed)],
             rows_later=rows_later,
@@ -162,10 +163,10 @@ class BatchWrites:
         assert ready is not None, "prepare() first"
         conn, run = self.run.conn, self.run
         later: list[Later] = []
+        if ready.leads_now:  # SQLite: into the twin now, moved in the background
+            later.append(self._staged_leads().load(self._lead_constants(), ready.leads_now))
         if ready.leads_later is not None:
             later.append(ready.leads_later)
-        elif ready.new_leads:  # SQLite: into the twin now, moved in the background
-            later.append(self._staged_leads().load(self._lead_constants(), ready.new_leads))
         bulk_update(conn, "leads", LEAD_UPDATE, ready.updates)
         bulk_insert(
             conn,
@@ -254,7 +255,7 @@ class BatchWrites:
 
 @dataclass(slots=True)
 class _Ready:
-    new_leads: list[tuple[Any, ...]]
+    leads_now: list[tuple[Any, ...]]  # SQLite: new leads for the twin, loaded by `write`
     leads_later: Later | None
     updates: list[tuple[Any, ...]]
     rows_later: list[Later]

@@ -64,6 +64,15 @@ def test_a_batch_is_imported_at_once_with_its_report(tenant: Tenant) -> None:
     assert client.get(f"/api/v1/imports/{report['import_id']}/report").json() == report
 
 
+def test_a_batch_without_rows_completes_with_zero_rows_as_a_header_only_file(
+    tenant: Tenant,
+) -> None:
+    response = tenant.client().post("/api/v1/imports/batch", json={"rows": []})
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert (report["state"], report["rows_read"], report["rows"]) == ("completed", 0, [])
+
+
 def test_batch_tags_are_trimmed_and_a_blank_one_is_dropped(tenant: Tenant) -> None:
     client = tenant.client()
     body = {"tags": [" vip ", "", "vip"], "rows": [{"email": "tagged@example.com"}]}

@@ -48,6 +48,12 @@ def as_json(value: Any) -> str | None:
     return _ENCODE(value)
 
 
+def as_json_values(values: Sequence[str | None]) -> str:
+    """The items of a JSON array of strings and nulls, without its brackets: what `as_json_rows`
+    writes for them, the C escaper called per value."""
+    return ",".join([_STR(v) if v is not None else "null" for v in values])
+
+
 def as_json_rows(rows: Sequence[Sequence[Any]]) -> str:
     """A batch of rows of plain values as one compact JSON array of arrays."""
     return _ENCODE(rows)

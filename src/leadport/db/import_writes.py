@@ -6,22 +6,24 @@ pure Python, while the batch before is still being written) and written in bulk 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import (
     as_json,
+    as_json_values,
     bulk_insert,
     bulk_update,
     db_time,
     reserve_ids,
 )
 from leadport.db.engine import is_sqlite
-from leadport.db.staging import Later, StagedTable, insert_later
+from leadport.db.staging import Later, StagedTable, insert_later, insert_later_encoded
 from leadport.domain.identity import normalize_linkedin
 from leadport.domain.lead_input import LeadInput, name_key
 from leadport.domain.merge import Change
@@ -45,6 +47,28 @@ ROW_COLUMNS = (
     "detail",
     "cells",
 )
+
+
+def new_lead_payload(conn: Connection | Engine) -> Callable[[LeadInput], object]:
+    """What a row that may add a lead carries for its insert (`LeadInput.prepared`), worked
+    out where the row is built: on SQLite the columns after the id (`LEAD_INSERT`), on
+    PostgreSQL the same as the JSON text of an array's items, so the process that decides only
+    puts the id in front (a 1M import: ≈ 1.3 µs a row on SQLite, ≈ 2 µs on PostgreSQL)."""
+    return _lead_values if is_sqlite(conn) else _lead_json
+
+
+def _lead_values(lead: LeadInput) -> tuple[Any, ...]:
+    return (
+        *map(lead.fields.get, LEAD_FIELDS),
+        lead.linkedin_key,
+        as_json(lead.custom) if lead.custom else None,
+        as_json(lead.tags) if lead.tags else None,
+        lead.name_key,
+    )
+
+
+def _lead_json(lead: LeadInput) -> str:
+    return as_json_values(_lead_values(lead))
 
 
 class LeadIds:
@@ -120,7 +144,8 @@ class BatchWrites:
         """Everything `write` sends, as rows and JSON: pure Python, no query."""
         run = self.run
         plain, others = self._outcome_rows(outcomes, batch)
-        new_leads = [self._lead_row(i, lead) for i, lead in self._new]
+        sqlite = is_sqlite(run.conn)
+        new_leads = [self._lead_row(i, lead) for i, lead in self._new] if sqlite else []
         rows_later = [
             insert_later(
                 run.conn,
@@ -132,15 +157,14 @@ class BatchWrites:
             for (code, campaign_code), rows in plain.items()
         ]
         leads_later = None
-        if not is_sqlite(run.conn):
+        if not sqlite:
             # PostgreSQL: every insert is made ready here and sent in the background, so the
             # server is not kept waiting between the batch before's writes and this batch's
             # look-up (the new leads' JSON, made in `write`, cost ≈ 3.6 s of a 1M import).
-            if new_leads:
-                leads_later = insert_later(
-                    run.conn, "leads", self._lead_constants(), LEAD_INSERT, new_leads
+            if self._new:
+                leads_later = insert_later_encoded(
+                    run.conn, "leads", self._lead_constants(), LEAD_INSERT, self._leads_json()
                 )
-                new_leads = []
             if others:
                 rows_later.append(insert_later(run.conn, "import_rows", {}, ROW_COLUMNS, others))
                 others = []
@@ -229,13 +253,20 @@ class BatchWrites:
         return plain, records
 
     def _lead_row(self, lead_id: int, lead: LeadInput) -> tuple[Any, ...]:
+        values = lead.prepared if type(lead.prepared) is tuple else _lead_values(lead)
+        return (lead_id, *values)
+
+    def _leads_json(self) -> str:
+        """PostgreSQL: the new leads as one JSON array of `LEAD_INSERT` rows."""
         return (
-            lead_id,
-            *map(lead.fields.get, LEAD_FIELDS),
-            lead.linkedin_key,
-            as_json(lead.custom) if lead.custom else None,
-            as_json(lead.tags) if lead.tags else None,
-            lead.name_key,
+            "[["
+            + "],[".join(
+                [
+                    f"{lead_id},{lead.prepared if type(lead.prepared) is str else _lead_json(lead)}"
+                    for lead_id, lead in self._new
+                ]
+            )
+            + "]]"
         )
 
     def _update_row(self, lead: q.ExistingLead) -> tuple[Any, ...]:

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache, partial
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
-from leadport.db.bulk import as_json_rows, bulk_insert, json_each_insert
+from leadport.db.bulk import as_json_rows, json_each_insert
 from leadport.db.engine import is_sqlite
 from leadport.db.schema import metadata
 
@@ -54,7 +55,7 @@ class StagedTable:
             )
             self.conn.exec_driver_sql(f"DELETE FROM {self.twin}")
             self._ready = True
-        bulk_insert(self.conn, self.twin, self.columns, rows)
+        _load(_dbapi(self.conn), self.twin, self.columns, rows)
         return partial(self._move, constants)
 
     def _move(self, constants: dict[str, Any]) -> None:
@@ -71,6 +72,31 @@ class StagedTable:
             cur.close()
 
 
+# Rows per statement of a twin's load: `executemany` binds and steps one statement per item,
+# and a statement of 50 rows costs less than 50 statements of one (958,716 lead rows: see
+# docs/performance.md). 50 × 13 columns stays far below SQLite's limit of 32,766 parameters.
+ROWS_PER_LOAD = 50
+
+
+def _load(dbapi: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """SQLite: the rows into a bare table, in order, `ROWS_PER_LOAD` rows a statement."""
+    if not rows:
+        return
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    whole = len(rows) - len(rows) % ROWS_PER_LOAD
+    if whole:
+        dbapi.executemany(
+            head + ", ".join([one] * ROWS_PER_LOAD),
+            [
+                list(chain.from_iterable(rows[i : i + ROWS_PER_LOAD]))
+                for i in range(0, whole, ROWS_PER_LOAD)
+            ],
+        )
+    if rest := rows[whole:]:
+        dbapi.execute(head + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))
+
+
 def insert_later(
     conn: Connection,
     table: str,
@@ -81,12 +107,24 @@ def insert_later(
     """Rows (`constants` the same on every row; values are ints, strings or None), inserted by
     the call this returns: json_each on SQLite (narrow rows only: see db/bulk.py), jsonb on
     PostgreSQL (any width)."""
-    if is_sqlite(conn):
-        sql, params = json_each_insert(table, constants, columns, rows)
-    else:
-        sql = _jsonb_insert(table, tuple(constants), tuple(columns))
-        params = (*constants.values(), as_json_rows(rows))
+    if not is_sqlite(conn):
+        return insert_later_encoded(conn, table, constants, columns, as_json_rows(rows))
+    return _later(conn, *json_each_insert(table, constants, columns, rows))
 
+
+def insert_later_encoded(
+    conn: Connection,
+    table: str,
+    constants: dict[str, Any],
+    columns: Sequence[str],
+    json_rows: str,
+) -> Later:
+    """PostgreSQL: `insert_later` for rows already encoded as one JSON array of arrays."""
+    sql = _jsonb_insert(table, tuple(constants), tuple(columns))
+    return _later(conn, sql, (*constants.values(), json_rows))
+
+
+def _later(conn: Connection, sql: str, params: tuple[Any, ...]) -> Later:
     def insert() -> None:
         cur = _dbapi(conn).cursor()
         try:

@@ -5,7 +5,7 @@ Pure and per-row; everything that needs the database happens later, a batch at a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,6 +23,11 @@ CUSTOM = "custom:"
 
 class _Transform(Protocol):
     def apply(self, record: dict[str, str]) -> dict[str, str]: ...
+
+
+# What a row that may add a lead also carries for the database (db/import_writes.py,
+# `new_lead_payload`): worked out where the row is built, which may be another process.
+Prepare = Callable[["LeadInput"], object]
 
 
 @dataclass(slots=True)
@@ -46,6 +51,7 @@ class LeadInput:
     error: str | None = None
     email: str | None = None
     keys: tuple[str, ...] = ()
+    prepared: object = None  # the new lead's columns for the database, when the row may add one
 
     def identifiers(self) -> tuple[str, ...]:
         """The identifiers this row claims, as stored in the in-file duplicate check."""
@@ -112,6 +118,9 @@ class LeadBuilder:
 
     A full-name column is kept as the custom field `full_name_field` (its header), so no cell
     is lost; `split_full_name` also fills empty first and last names from it.
+
+    `prepare` gives a row that may add a lead its `prepared` columns: when rows are built in a
+    second process (services/build_process.py), that work leaves the process that decides.
     """
 
     def __init__(
@@ -122,8 +131,10 @@ class LeadBuilder:
         region: str | None,
         import_tags: list[str],
         full_name_field: str = "full_name",
+        prepare: Prepare | None = None,
     ) -> None:
         self.targets = targets
+        self.prepare = prepare
         self.full_name_field = full_name_field
         self.transforms = transforms
         self.region = region
@@ -174,6 +185,8 @@ class LeadBuilder:
         tags = _unique(row_tags + self.import_tags) if row_tags else list(self.import_tags)
         lead = LeadInput(row, cells, fields, custom, tags)
         _normalize_identity(lead, self.region)
+        if self.prepare is not None and lead.keys:
+            lead.prepared = self.prepare(lead)
         return lead
 
     def _build_transformed(self, row: int, cells: list[str]) -> LeadInput:
@@ -192,6 +205,8 @@ class LeadBuilder:
                 lead.fields[key] = value
         lead.tags = _unique(row_tags + self.import_tags)
         _normalize_identity(lead, self.region)
+        if self.prepare is not None and lead.keys:
+            lead.prepared = self.prepare(lead)
         return lead
 
 

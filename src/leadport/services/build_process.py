@@ -134,6 +134,7 @@ def _pack(lead: LeadInput) -> tuple[object, ...]:
         lead.error,
         lead.email,
         lead.keys,
+        lead.prepared,
     )
 
 

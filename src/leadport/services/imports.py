@@ -22,6 +22,7 @@ from leadport.crash_points import crash_point
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import utcnow
 from leadport.db.engine import WRITE, import_connection, lock_workspace, read_transaction
+from leadport.db.import_writes import new_lead_payload
 from leadport.db.schema import imports, saved_mappings
 from leadport.db.seen_keys import SeenKeys
 from leadport.domain.campaign_policy import CampaignRules
@@ -208,6 +209,7 @@ def _run(
         region=ws.region,
         import_tags=list(opts.tags),
         full_name_field=mapping.full_name_header(),
+        prepare=new_lead_payload(conn),
     )
     size = settings.import_batch_size
     file_bytes = request.path.stat().st_size if request.path is not None else None

@@ -183,11 +183,7 @@ class LeadBuilder:
                     row_tags = []
                 row_tags.extend(split_tags(value))
         tags = _unique(row_tags + self.import_tags) if row_tags else list(self.import_tags)
-        lead = LeadInput(row, cells, fields, custom, tags)
-        _normalize_identity(lead, self.region)
-        if self.prepare is not None and lead.keys:
-            lead.prepared = self.prepare(lead)
-        return lead
+        return self._finish(LeadInput(row, cells, fields, custom, tags))
 
     def _build_transformed(self, row: int, cells: list[str]) -> LeadInput:
         record, row_tags = gather_record(cells, self.targets)
@@ -204,6 +200,10 @@ class LeadBuilder:
             else:
                 lead.fields[key] = value
         lead.tags = _unique(row_tags + self.import_tags)
+        return self._finish(lead)
+
+    def _finish(self, lead: LeadInput) -> LeadInput:
+        """Identity normalized, then the database's columns for a row that may add a lead."""
         _normalize_identity(lead, self.region)
         if self.prepare is not None and lead.keys:
             lead.prepared = self.prepare(lead)

@@ -44,13 +44,17 @@ class _ValueFilter:
     def __init__(self) -> None:
         self._bits = bytearray(_FILTER_BITS >> 3)
 
-    def add(self, value: str) -> None:
-        i = hash(value) & _MASK
-        self._bits[i >> 3] |= 1 << (i & 7)
+    def add_all(self, values: Sequence[str]) -> None:
+        bits = self._bits
+        for value in values:
+            i = hash(value) & _MASK
+            bits[i >> 3] |= 1 << (i & 7)
 
-    def __contains__(self, value: str) -> bool:
-        i = hash(value) & _MASK
-        return bool(self._bits[i >> 3] & (1 << (i & 7)))
+    def which_may_be_in(self, values: Sequence[str]) -> list[str]:
+        """The values `in` would say yes for: a batch at a time, since a call per value cost
+        more than the probe itself."""
+        bits = self._bits
+        return [v for v in values if bits[(i := hash(v) & _MASK) >> 3] & (1 << (i & 7))]
 
 
 class SeenKeys:
@@ -65,25 +69,30 @@ class SeenKeys:
 
     # --- keys of rows that added a lead: the lead's id gives the row ---------------------------
 
-    def may_exist(self, value: str) -> bool:
-        """False when no lead can have this email or LinkedIn key: the look-up can be skipped."""
-        return self._created is None or value in self._created
+    def may_exist(self, values: Sequence[str]) -> list[str]:
+        """Those of these emails or LinkedIn keys that a lead may have: the others need no
+        look-up."""
+        return list(values) if self._created is None else self._created.which_may_be_in(values)
 
-    def lead_added(self, lead_id: int, row: int, values: Sequence[str | None] = ()) -> None:
+    def leads_added(self, leads: Sequence[tuple[int, int]], values: Sequence[str]) -> None:
+        """Leads this import created, as (lead id, row), and their emails and LinkedIn keys."""
         if self._created is not None:
-            for value in values:
-                if value:
-                    self._created.add(value)
-        if self._base is None:
-            self._base = lead_id
-        at = lead_id - self._base
-        if at < 0 or at >= MAX_ID_SPAN:
-            self._far[lead_id] = row
+            self._created.add_all(values)
+        if not leads:
             return
-        if at >= len(self._rows):
-            grow = max(at + 1 - len(self._rows), len(self._rows) // 2, 1024)
-            self._rows.frombytes(bytes(grow * self._rows.itemsize))
-        self._rows[at] = row
+        if self._base is None:
+            self._base = leads[0][0]
+        base, rows, far = self._base, self._rows, self._far
+        top = max((at for lead_id, _ in leads if (at := lead_id - base) < MAX_ID_SPAN), default=-1)
+        if top >= len(rows):
+            grow = max(top + 1 - len(rows), len(rows) // 2, 1024)
+            rows.frombytes(bytes(grow * rows.itemsize))
+        for lead_id, row in leads:
+            at = lead_id - base
+            if 0 <= at < MAX_ID_SPAN:
+                rows[at] = row
+            else:
+                far[lead_id] = row
 
     def row_of_lead(self, lead_id: int) -> int | None:
         """The row that created this lead, when this import created it."""

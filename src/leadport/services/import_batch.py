@@ -112,8 +112,8 @@ class Wanted:
         may_exist = run.seen.may_exist
         return cls(
             valid=valid,
-            emails=[lead.email for lead in valid if lead.email and may_exist(lead.email)],
-            linkedins=[lk for lead in valid if (lk := lead.linkedin_key) and may_exist(lk)],
+            emails=may_exist([e for lead in valid if (e := lead.email)]),
+            linkedins=may_exist([lk for lead in valid if (lk := lead.linkedin_key)]),
             keys=[k for lead in valid for k in lead.keys],
         )
 
@@ -148,12 +148,16 @@ def look_up(run: ImportRun, wanted: Wanted, pending: Pending) -> Facts:
     first_rows: dict[int, int | None] = {}
     new_keys: dict[str, int] = {}
     for lead in valid:
-        ids = lead.keys
-        rows = [r for k in ids if (r := earlier.get(k) or new_keys.get(k)) is not None]
-        first_rows[lead.row] = min(rows) if rows else None
-        for k in ids:
-            if k not in earlier:
-                new_keys.setdefault(k, lead.row)
+        row, first = lead.row, None
+        for k in lead.keys:
+            r = earlier.get(k)
+            if r is None:
+                r = new_keys.setdefault(k, row)
+                if r == row:  # first seen on this row
+                    continue
+            if first is None or r < first:
+                first = r
+        first_rows[row] = first
     fresh_emails = [e for lead in valid if (e := lead.email) and first_rows[lead.row] is None]
     found_ids = {lead.id for lead in (*by_email.values(), *by_linkedin.values())}
     run.lead_ids.top_up(conn, len(valid))
@@ -204,15 +208,23 @@ def _remember_keys(
 ) -> None:
     """Keys first seen in this batch: by the lead a row added, else by value (stored with the
     batch's writes)."""
-    added_rows = set()
+    added: list[tuple[int, int]] = []
+    values: list[str] = []
     in_flight = pending.first_rows
     for lead, code, lead_id, _ in decided:
         if code == AccountCode.ADDED and lead_id is not None:
-            run.seen.lead_added(lead_id, lead.row, (lead.email, lead.linkedin_key))
-            added_rows.add(lead.row)
+            row = lead.row
+            added.append((lead_id, row))
+            if lead.email:
+                values.append(lead.email)
+            if lead.linkedin_key:
+                values.append(lead.linkedin_key)
             for key in lead.keys:
-                in_flight[key] = lead.row
-    writes.remember_keys({k: row for k, row in facts.new_keys.items() if row not in added_rows})
+                in_flight[key] = row
+    run.seen.leads_added(added, values)
+    if new_keys := facts.new_keys:
+        added_rows = {row for _, row in added}
+        writes.remember_keys({k: row for k, row in new_keys.items() if row not in added_rows})
 
 
 def _name_keys(run: ImportRun, valid: list[LeadInput], pending: Pending) -> dict[str, int]:
@@ -269,9 +281,27 @@ def _deleted_emails(run: ImportRun, emails: list[str]) -> set[str]:
 def _account_step(
     run: ImportRun, lead: LeadInput, facts: Facts, writes: BatchWrites
 ) -> tuple[LeadInput, AccountCode, int | None, dict[str, Any]]:
-    by_email = facts.by_email.get(lead.email) if lead.email else None
+    email = lead.email
+    by_email = facts.by_email.get(email) if email else None
     by_li = facts.by_linkedin.get(lead.linkedin_key) if lead.linkedin_key else None
-    deleted = lead.email is not None and lead.email in facts.deleted
+    deleted = email is not None and email in facts.deleted
+    if (
+        by_email is None
+        and by_li is None
+        and not deleted
+        and run.may_add
+        and lead.keys
+        and lead.error is None
+        and (lead.email_valid or not lead.email_present)
+        and facts.first_rows.get(lead.row) is None
+    ):
+        # A new person (most rows of a big import): what `decide_account` says after its
+        # checks, without building its facts. `run.may_add`: a mode that adds, room to add.
+        lead_id = writes.add_lead(lead)
+        if run.capacity_left is not None:
+            run.capacity_left -= 1
+            run.may_add = run.capacity_left > 0
+        return lead, AccountCode.ADDED, lead_id, {}
     decision = decide_account(
         lead,
         AccountFacts(
@@ -289,6 +319,7 @@ def _account_step(
         lead_id = writes.add_lead(lead)
         if run.capacity_left is not None:
             run.capacity_left -= 1
+            run.may_add = run.capacity_left > 0
         return lead, decision.code, lead_id, detail
     if decision.code == AccountCode.MODIFIED:
         existing = by_email or by_li
@@ -329,6 +360,11 @@ def _campaign_step(
             # A lead this row created has no membership, and no do-not-contact match was found.
             campaign_code = CampaignCode.IMPORTED
             writes.add_membership(lead_id)
+            if not detail:  # what `_outcome` gives such a row, without its checks
+                outcomes.append(
+                    RowOutcome(lead.row, code, campaign_code, lead_id, tuple(lead.warnings), detail)
+                )
+                continue
         elif lead_id is not None and is_accepted(code):
             state = _state_of(lead, code, lead_id, facts, memberships.get(lead_id, ()), dnc)
             decision = decide_campaign(state, rules)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -25,6 +26,7 @@ from leadport.domain.outcomes import (
 from leadport.services.write_behind import WriteBehind
 
 RowSink = Callable[[RowOutcome], None]
+_code, _campaign_code = attrgetter("code"), attrgetter("campaign_code")
 
 
 @dataclass(slots=True)
@@ -34,11 +36,10 @@ class Tally:
     rows_read: int = 0
     codes: Counter[str] = field(default_factory=Counter)
 
-    def count(self, outcome: RowOutcome) -> None:
-        self.rows_read += 1
-        self.codes[outcome.code] += 1
-        if outcome.campaign_code:
-            self.codes[outcome.campaign_code] += 1
+    def count(self, outcomes: Sequence[RowOutcome]) -> None:
+        self.rows_read += len(outcomes)
+        self.codes.update(map(_code, outcomes))
+        self.codes.update(filter(None, map(_campaign_code, outcomes)))
 
     def summary(self, *, campaign_step: bool) -> dict[str, Any]:
         c = self.codes
@@ -89,6 +90,13 @@ class ImportRun:
     writer: WriteBehind = field(default_factory=WriteBehind)
     lead_ids: LeadIds = field(default_factory=LeadIds)
     staged_leads: StagedTable | None = None  # SQLite: new leads' temporary twin (db/staging.py)
+    # Whether a row that matches nobody is added: a mode that adds, and room under the limit.
+    may_add: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.may_add = self.mode != Mode.UPDATE_ONLY and (
+            self.capacity_left is None or self.capacity_left > 0
+        )
 
     @property
     def campaign_step(self) -> bool:

@@ -223,9 +223,10 @@ def _run(
         for batch in batches:
             if observer is not None and observer.cancelled():
                 raise ImportCancelledError(f"Import {import_id} was cancelled.")
-            for outcome in pipeline.push(batch):
-                run.tally.count(outcome)
-                if row_sink is not None:
+            outcomes = pipeline.push(batch)
+            run.tally.count(outcomes)
+            if row_sink is not None:
+                for outcome in outcomes:
                     row_sink(outcome)
             if observer is not None:
                 observer.progress(run.tally.rows_read, src.progress.done, src.progress.total)

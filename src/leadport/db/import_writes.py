@@ -145,7 +145,14 @@ class BatchWrites:
         run = self.run
         plain, others = self._outcome_rows(outcomes, batch)
         sqlite = is_sqlite(run.conn)
-        new_leads = [self._lead_row(i, lead) for i, lead in self._new] if sqlite else []
+        new_leads = (
+            [
+                (i, *lead.prepared) if type(lead.prepared) is tuple else self._lead_row(i, lead)
+                for i, lead in self._new
+            ]
+            if sqlite
+            else []
+        )
         rows_later = [
             insert_later(
                 run.conn,
@@ -241,11 +248,14 @@ class BatchWrites:
         plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
         for o in outcomes:
-            if o.detail or not _taken(o):
-                others.append(o)
+            if o.detail or o.code not in _TAKEN or o.campaign_code not in _TAKEN_INTO_CAMPAIGN:
+                others.append(o)  # not `_taken`, or with detail
             else:
                 warnings = as_json(list(o.warnings)) if o.warnings else None
-                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
+                pair = (o.code, o.campaign_code)
+                if (rows := plain.get(pair)) is None:
+                    rows = plain[pair] = []
+                rows.append((o.row, o.lead_id, warnings))
         records = []
         if others:
             cells = {lead.row: lead.cells for lead in batch}
@@ -303,9 +313,13 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+_TAKEN = frozenset(("added", "modified"))
+_TAKEN_INTO_CAMPAIGN = frozenset((None, CampaignCode.IMPORTED))
+
+
 def _taken(o: RowOutcome) -> bool:
     """Whether the row was taken (its cells are kept only when it was not)."""
-    return o.code in ("added", "modified") and o.campaign_code in (None, CampaignCode.IMPORTED)
+    return o.code in _TAKEN and o.campaign_code in _TAKEN_INTO_CAMPAIGN
 
 
 def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> tuple[Any, ...]:

@@ -76,7 +76,8 @@ class BatchPipeline:
 class Pending:
     """What a decided batch adds that the database may not show yet (its writes are in flight)."""
 
-    first_rows: dict[str, int] = field(default_factory=dict)  # keys of the leads it added → row
+    # keys first seen in the batch → that row (those of its new leads are not in the database)
+    first_rows: dict[str, int] = field(default_factory=dict)
     name_keys: dict[str, int] = field(default_factory=dict)  # name key → first lead it added
     memberships: dict[int, list[Membership]] = field(default_factory=dict)  # of earlier leads
 
@@ -210,19 +211,18 @@ def _remember_keys(
     batch's writes)."""
     added: list[tuple[int, int]] = []
     values: list[str] = []
-    in_flight = pending.first_rows
     for lead, code, lead_id, _ in decided:
         if code == AccountCode.ADDED and lead_id is not None:
-            row = lead.row
-            added.append((lead_id, row))
+            added.append((lead_id, lead.row))
             if lead.email:
                 values.append(lead.email)
             if lead.linkedin_key:
                 values.append(lead.linkedin_key)
-            for key in lead.keys:
-                in_flight[key] = row
     run.seen.leads_added(added, values)
-    if new_keys := facts.new_keys:
+    # Every key of a lead added here was first seen on its row: the next look-up finds them
+    # there until the lead is written (the others are in `run.seen` by then as well).
+    pending.first_rows = new_keys = facts.new_keys
+    if new_keys:
         added_rows = {row for _, row in added}
         writes.remember_keys({k: row for k, row in new_keys.items() if row not in added_rows})
 

@@ -136,6 +136,19 @@ def test_a_custom_lead_limit_applies_to_a_paid_workspace(cli, write_csv):
     assert report["rows"][2]["message"] == "Max number of leads reached (2)"
 
 
+def test_a_workspace_full_before_the_import_adds_nobody_but_still_updates(cli, write_csv):
+    cli("workspace", "create", "Full", "--lead-limit", "1")
+    cli("import", write_csv(HEADER + "A,,a@x.com,,\n", "a.csv"), "--workspace", "Full")
+    report = cli(
+        "import",
+        write_csv(HEADER + "New,,new@x.com,,\nA,Lee,a@x.com,,\n", "b.csv"),
+        "--workspace",
+        "Full",
+        "--json",
+    ).json()
+    assert [r["code"] for r in report["rows"]] == ["plan_limit", "modified"]
+
+
 def test_malformed_row_when_extra_cells_hold_data(cli, write_csv):
     report = cli(
         "import", write_csv(HEADER + "A,,a@x.com,,X,surprise\nB,,b@x.com,,Y,,\n"), "--json"

@@ -36,7 +36,7 @@ _MASK = _FILTER_BITS - 1
 
 
 class _ValueFilter:
-    """A Bloom filter over strings with one probe (2^27 bits, 16 MiB): `in` may say yes for a
+    """A Bloom filter over strings with one probe (2^27 bits, 16 MiB): it may say yes for a
     value never added (about 1.5% at two million values: a look-up for nothing), never no for
     one that was. One probe in a bigger array costs a third of three probes in a smaller one, on
     a path taken twice per row."""
@@ -51,8 +51,8 @@ class _ValueFilter:
             bits[i >> 3] |= 1 << (i & 7)
 
     def which_may_be_in(self, values: Sequence[str]) -> list[str]:
-        """The values `in` would say yes for: a batch at a time, since a call per value cost
-        more than the probe itself."""
+        """The values that may have been added (a batch at a time: a call per value cost more
+        than the probe itself)."""
         bits = self._bits
         return [v for v in values if bits[(i := hash(v) & _MASK) >> 3] & (1 << (i & 7))]
 

@@ -145,14 +145,7 @@ class BatchWrites:
         run = self.run
         plain, others = self._outcome_rows(outcomes, batch)
         sqlite = is_sqlite(run.conn)
-        new_leads = (
-            [
-                (i, *lead.prepared) if type(lead.prepared) is tuple else self._lead_row(i, lead)
-                for i, lead in self._new
-            ]
-            if sqlite
-            else []
-        )
+        new_leads = [self._lead_row(i, lead) for i, lead in self._new] if sqlite else []
         rows_later = [
             insert_later(
                 run.conn,
@@ -248,14 +241,11 @@ class BatchWrites:
         plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
         for o in outcomes:
-            if o.detail or o.code not in _TAKEN or o.campaign_code not in _TAKEN_INTO_CAMPAIGN:
-                others.append(o)  # not `_taken`, or with detail
+            if o.detail or not _taken(o):
+                others.append(o)
             else:
                 warnings = as_json(list(o.warnings)) if o.warnings else None
-                pair = (o.code, o.campaign_code)
-                if (rows := plain.get(pair)) is None:
-                    rows = plain[pair] = []
-                rows.append((o.row, o.lead_id, warnings))
+                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
         records = []
         if others:
             cells = {lead.row: lead.cells for lead in batch}

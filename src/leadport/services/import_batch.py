@@ -298,9 +298,7 @@ def _account_step(
         # A new person (most rows of a big import): what `decide_account` says after its
         # checks, without building its facts. `run.may_add`: a mode that adds, room to add.
         lead_id = writes.add_lead(lead)
-        if run.capacity_left is not None:
-            run.capacity_left -= 1
-            run.may_add = run.capacity_left > 0
+        run.lead_added()
         return lead, AccountCode.ADDED, lead_id, {}
     decision = decide_account(
         lead,
@@ -317,9 +315,7 @@ def _account_step(
     detail = dict(decision.detail or {})
     if decision.code == AccountCode.ADDED:
         lead_id = writes.add_lead(lead)
-        if run.capacity_left is not None:
-            run.capacity_left -= 1
-            run.may_add = run.capacity_left > 0
+        run.lead_added()
         return lead, decision.code, lead_id, detail
     if decision.code == AccountCode.MODIFIED:
         existing = by_email or by_li
@@ -360,11 +356,6 @@ def _campaign_step(
             # A lead this row created has no membership, and no do-not-contact match was found.
             campaign_code = CampaignCode.IMPORTED
             writes.add_membership(lead_id)
-            if not detail:  # what `_outcome` gives such a row, without its checks
-                outcomes.append(
-                    RowOutcome(lead.row, code, campaign_code, lead_id, tuple(lead.warnings), detail)
-                )
-                continue
         elif lead_id is not None and is_accepted(code):
             state = _state_of(lead, code, lead_id, facts, memberships.get(lead_id, ()), dnc)
             decision = decide_campaign(state, rules)
@@ -439,6 +430,8 @@ def _outcome(
     campaign_code: CampaignCode | None,
 ) -> RowOutcome:
     warnings = tuple(lead.warnings)
+    if not detail and code != AccountCode.MALFORMED_ROW:  # most rows: nothing to add
+        return RowOutcome(lead.row, code, campaign_code, lead_id, warnings, detail)
     if detail.get("possible_duplicate_of") and RowWarning.POSSIBLE_DUPLICATE not in warnings:
         warnings = (*warnings, RowWarning.POSSIBLE_DUPLICATE)
     if code == AccountCode.MALFORMED_ROW:

@@ -98,6 +98,12 @@ class ImportRun:
             self.capacity_left is None or self.capacity_left > 0
         )
 
+    def lead_added(self) -> None:
+        """One less lead may be added under the plan limit."""
+        if self.capacity_left is not None:
+            self.capacity_left -= 1
+            self.may_add = self.capacity_left > 0
+
     @property
     def campaign_step(self) -> bool:
         return self.campaign is not None and self.mode != Mode.UPDATE_ONLY

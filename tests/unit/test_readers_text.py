@@ -194,6 +194,32 @@ def test_stray_quote_marks_only_that_row_malformed_and_keeps_its_text() -> None:
     ]
 
 
+def test_stray_quotes_far_into_a_file_keep_their_own_text(tmp_path: Path) -> None:
+    """The reader keeps only the last records' text: a bad record after thousands of good ones,
+    one spanning lines, and one after a `sep=` line each keep their own cells."""
+    good = [f"p{i}@example.com,P{i}\n" for i in range(3000)]
+    bad_one = 'q@example.com,"Q" Lee\n'
+    bad_two = 'r@example.com,"two\nlines" x\n'
+    path = tmp_path / "far.csv"
+    path.write_text(
+        "sep=,\nEmail,Name\n"
+        + "".join(good[:2500])
+        + bad_one
+        + "".join(good[2500:])
+        + bad_two
+        + "s@example.com,S\n",
+        encoding="utf-8",
+    )
+    table = open_table(path, file_name="far.csv", encoding=None, sheet=None)
+    rows = {r.row: (r.cells, r.error is not None) for r in table.rows()}
+    table.close()
+    assert rows[2503] == (["q@example.com", "Q Lee"], True)
+    assert rows[2502] == (["p2499@example.com", "P2499"], False)
+    assert rows[3004] == (["r@example.com", "two\nlines x"], True)
+    assert rows[3005] == (["s@example.com", "S"], False)
+    assert sum(bad for _, bad in rows.values()) == 2
+
+
 def test_unterminated_quote_is_refused_at_the_row_where_it_opens() -> None:
     with pytest.raises(InputFileError) as caught:
         read("unterminated_quote.csv")

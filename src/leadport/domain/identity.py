@@ -27,8 +27,10 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
 def _clean_text(raw: str) -> str:
-    """White space trimmed (NBSP included: str.isspace knows it), zero-width characters dropped."""
-    return raw.translate(_ZERO_WIDTH).strip()
+    """White space trimmed (NBSP included: str.isspace knows it), zero-width characters dropped.
+    ASCII text has none of them, and `isascii` is a flag read: `translate` walks every character
+    (≈ 1.2 µs for a phone number, on every row)."""
+    return raw.strip() if raw.isascii() else raw.translate(_ZERO_WIDTH).strip()
 
 
 # ---------------------------------------------------------------------------------------- email
@@ -204,7 +206,8 @@ def normalize_phone(raw: str, region: str | None) -> PhoneCheck:
 # `+CC NSN` with spaces, dots or dashes: what CRMs export. phonenumbers.parse costs ≈ 20 µs even
 # here; this answers the same in ≈ 2 µs and leaves every other shape to it.
 _FAST_PHONE = re.compile(r"\+[1-9](?:[ .-]?[0-9]){6,19}")
-_PHONE_SEPARATORS = str.maketrans("", "", " .-")
+# Country calling codes by their digits, as the start of an E.164 number spells them.
+_CALLING_CODES = {str(code): code for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
 
 
 def _fast_phone(text: str) -> str | None:
@@ -213,10 +216,10 @@ def _fast_phone(text: str) -> str | None:
     that is not possible for the country."""
     if not _FAST_PHONE.fullmatch(text):
         return None
-    digits = text[1:].translate(_PHONE_SEPARATORS)
+    digits = text[1:].replace(" ", "").replace(".", "").replace("-", "")  # 3× translate's speed
     for size in (1, 2, 3):
-        if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            code, national = int(digits[:size]), digits[size:]
+        if (code := _CALLING_CODES.get(digits[:size])) is not None:
+            national = digits[size:]
             break
     else:
         return None

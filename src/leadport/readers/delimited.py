@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from itertools import islice, tee
 from pathlib import Path
 from typing import IO
 
@@ -94,34 +95,46 @@ def _records(
 
     `skip_first` drops a `sep=X` line: it keeps its row number but is not part of the table.
     """
-    lines: list[str] = []
-
-    def feed() -> Iterator[str]:
-        for line in text:
-            lines.append(line)
-            yield line
-
-    reader = csv.reader(feed(), delimiter=info.delimiter or ",", strict=True)
+    # `kept` trails the reader by at most `_TRAIL` records, so the text of a record it refuses
+    # is still at hand; only the line count is read per record (a generator that kept each
+    # line cost ≈ 0.4 µs a row).
+    source, kept = tee(text)
+    reader = csv.reader(source, delimiter=info.delimiter or ",", strict=True)
     row = 0
     if skip_first and next(reader, None) is not None:
-        row, lines[:] = 1, []
+        row = 1
+    dropped = 0  # lines `kept` has let go of
+    end = reader.line_num  # the last line of the record before
     while True:
         try:
             for cells in reader:
                 row += 1
                 yield row, cells, None
-                lines.clear()
+                end = reader.line_num
+                if row % _TRAIL == 0:
+                    _drop(kept, end - dropped)
+                    dropped = end
             return
         except csv.Error as exc:
             row += 1
-            yield _bad_record(str(exc), row, "".join(lines), info, limits)
-            lines.clear()
+            _drop(kept, end - dropped)  # what is left is the refused record's text
+            raw = "".join(islice(kept, reader.line_num - end))
+            dropped = end = reader.line_num
+            yield _bad_record(str(exc), row, raw, info, limits)
         except UnicodeDecodeError:
             raise InputFileError(
                 f"{info.file_name} is not valid {info.encoding} text: give the file's encoding "
                 f"(for example windows-1252 or utf-16).",
                 file=info.file_name,
             ) from None
+
+
+_TRAIL = 1024
+
+
+def _drop(lines: Iterator[str], count: int) -> None:
+    """Let go of the next `count` lines (in C: no Python step per line)."""
+    next(islice(lines, count, count), None)
 
 
 def _bad_record(message: str, row: int, raw: str, info: SourceInfo, limits: ReaderLimits) -> Record:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
@@ -241,10 +241,10 @@ class BatchWrites:
         plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
         others = []
         for o in outcomes:
-            if o.detail or not _taken(o):
+            if o.detail or o.code not in _TAKEN or o.campaign_code not in _TAKEN_INTO_CAMPAIGN:
                 others.append(o)
             else:
-                warnings = as_json(list(o.warnings)) if o.warnings else None
+                warnings = _warnings_json(o.warnings) if o.warnings else None
                 plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
         records = []
         if others:
@@ -307,6 +307,12 @@ _TAKEN = frozenset(("added", "modified"))
 _TAKEN_INTO_CAMPAIGN = frozenset((None, CampaignCode.IMPORTED))
 
 
+@lru_cache(maxsize=256)
+def _warnings_json(warnings: tuple[str, ...]) -> str | None:
+    """A row's warnings as stored: half the rows of a big file may carry the same one or two."""
+    return as_json(list(warnings))
+
+
 def _taken(o: RowOutcome) -> bool:
     """Whether the row was taken (its cells are kept only when it was not)."""
     return o.code in _TAKEN and o.campaign_code in _TAKEN_INTO_CAMPAIGN
@@ -319,7 +325,7 @@ def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> t
         o.code,
         o.campaign_code,
         o.lead_id,
-        as_json(list(o.warnings)) if o.warnings else None,
+        _warnings_json(o.warnings) if o.warnings else None,
         as_json(o.detail) if o.detail else None,
         None if _taken(o) else as_json(cells.get(o.row)),
     )

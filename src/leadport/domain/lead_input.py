@@ -151,10 +151,25 @@ class LeadBuilder:
                 self.columns.append((index, full_name_field, _CUSTOM))
             else:
                 self.columns.append((index, target, _FIELD))
+        # Where no target repeats and no column holds tags, a row with no NUL and no quote mark
+        # is cleaned by stripping alone: two comprehensions instead of a step per cell.
+        self._fields_at = tuple((i, t) for i, t, kind in self.columns if kind == _FIELD)
+        self._custom_at = tuple((i, t) for i, t, kind in self.columns if kind == _CUSTOM)
+        targets_once = all(
+            len({t for _, t in at}) == len(at) for at in (self._fields_at, self._custom_at)
+        )
+        self._plain = targets_once and all(kind != _TAGS for _, _, kind in self.columns)
+        self._width = max((i + 1 for i, _, _ in self.columns), default=0)
 
     def build(self, row: int, cells: list[str]) -> LeadInput:
         if self.transforms:
             return self._build_transformed(row, cells)
+        if self._plain and len(cells) >= self._width:
+            joined = "".join(cells)
+            if "\x00" not in joined and "'" not in joined:
+                fields = {t: v for i, t in self._fields_at if (v := cells[i].strip())}
+                custom = {t: v for i, t in self._custom_at if (v := cells[i].strip())}
+                return self._finish(LeadInput(row, cells, fields, custom, list(self.import_tags)))
         fields: dict[str, str] = {}
         custom: dict[str, str] = {}
         row_tags: list[str] | None = None

@@ -167,9 +167,15 @@ class LeadBuilder:
         if self._plain and len(cells) >= self._width:
             joined = "".join(cells)
             if "\x00" not in joined and "'" not in joined:
-                fields = {t: v for i, t in self._fields_at if (v := cells[i].strip())}
-                custom = {t: v for i, t in self._custom_at if (v := cells[i].strip())}
-                return self._finish(LeadInput(row, cells, fields, custom, list(self.import_tags)))
+                return self._finish(
+                    LeadInput(
+                        row,
+                        cells,
+                        {t: v for i, t in self._fields_at if (v := cells[i].strip())},
+                        {t: v for i, t in self._custom_at if (v := cells[i].strip())},
+                        list(self.import_tags),
+                    )
+                )
         fields: dict[str, str] = {}
         custom: dict[str, str] = {}
         row_tags: list[str] | None = None

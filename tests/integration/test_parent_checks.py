@@ -81,7 +81,8 @@ def test_no_lead_membership_or_outcome_row_for_a_missing_parent(app, imported):
 
 def test_deleting_a_parent_deletes_its_children(app, imported):
     ws, campaign, import_id = imported
-    assert _count(app, "SELECT count(*) FROM import_rows WHERE import_id = :i", i=import_id) == 3
+    every_row = "SELECT count(*) FROM import_row_leads WHERE import_id = :i"  # migration 0004
+    assert _count(app, every_row, i=import_id) == 3
     with app.engine.begin() as conn:
         conn.execute(text("DELETE FROM imports WHERE id = :i"), {"i": import_id})
     assert _count(app, "SELECT count(*) FROM import_rows") == 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import create_engine
+
+from leadport.services.report import report_json_rows
 from tests.integration.rollback_helpers import add_activity, import_id, lead, sql
 from tests.integration.snapshots import snapshot
 
@@ -206,6 +209,18 @@ def test_restore_gives_new_ids_where_the_old_ones_were_taken_since(cli, database
         " LEFT JOIN activities a ON a.campaign_lead_id = cl.id GROUP BY l.email ORDER BY l.email",
     )
     assert rows == [("x@x.com", 0), ("y@x.com", 1), ("z@x.com", 0)]
+    # The restored import's report names its leads by their ids now.
+    ids = dict(sql(database_url, "SELECT email, id FROM leads"))
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            report = list(report_json_rows(conn, int(first)))
+    finally:
+        engine.dispose()
+    assert [(r["row"], r["lead_id"]) for r in report] == [
+        (2, str(ids["x@x.com"])),
+        (3, str(ids["y@x.com"])),
+    ]
 
 
 def test_restore_gives_back_custom_fields_and_tags_in_the_order_the_import_added_them(

@@ -55,7 +55,7 @@ _ACTIVITY_JOIN = f"""
 # import" is a lead the import created that is in no campaign at all, which one look-up in the
 # (lead_id) index answers.
 _ORPHAN = """
-    l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
+    l.id IN (SELECT r.lead_id FROM import_row_leads r WHERE r.import_id = :x AND r.code = 'added')
       AND l.created_import_id = :x
       AND NOT EXISTS (SELECT 1 FROM campaign_leads cl WHERE cl.lead_id = l.id)
 """

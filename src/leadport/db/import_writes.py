@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from leadport.db import lead_lookups as q
 from leadport.db.bulk import (
     as_json,
+    as_json_rows,
     as_json_values,
     bulk_insert,
     bulk_update,
@@ -47,6 +48,7 @@ ROW_COLUMNS = (
     "detail",
     "cells",
 )
+_TakenRow = tuple[int, int | None, tuple[str, ...] | None]  # row, lead id, warnings
 
 
 def new_lead_payload(conn: Connection | Engine) -> Callable[[LeadInput], object]:
@@ -151,8 +153,8 @@ class BatchWrites:
                 run.conn,
                 "import_rows",
                 {"import_id": run.import_id, "code": code, "campaign_code": campaign_code},
-                ("row", "lead_id", "warnings"),
-                rows,
+                ("row", "taken_rows"),
+                [(rows[0][0], as_json_rows(rows))],
             )
             for (code, campaign_code), rows in plain.items()
         ]
@@ -233,19 +235,20 @@ class BatchWrites:
 
     def _outcome_rows(
         self, outcomes: list[RowOutcome], batch: list[LeadInput]
-    ) -> tuple[dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]], list[Any]]:
+    ) -> tuple[dict[tuple[str, str | None], list[_TakenRow]], list[Any]]:
         """Outcome rows. A row taken without detail (most rows of a big import) is its row
-        number, lead id and warnings under a code pair, written in one statement per pair;
-        the others are whole records."""
+        number, lead id and warnings under a code pair, stored as one record per pair
+        (`taken_rows`, migration 0004); the others are whole records."""
         import_id = self.run.import_id
-        plain: dict[tuple[str, str | None], list[tuple[int, int | None, str | None]]] = {}
+        plain: dict[tuple[str, str | None], list[_TakenRow]] = {}
         others = []
         for o in outcomes:
             if o.detail or o.code not in _TAKEN or o.campaign_code not in _TAKEN_INTO_CAMPAIGN:
                 others.append(o)
             else:
-                warnings = _warnings_json(o.warnings) if o.warnings else None
-                plain.setdefault((o.code, o.campaign_code), []).append((o.row, o.lead_id, warnings))
+                plain.setdefault((o.code, o.campaign_code), []).append(
+                    (o.row, o.lead_id, o.warnings or None)
+                )
         records = []
         if others:
             cells = {lead.row: lead.cells for lead in batch}

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0003"  # the newest revision in leadport/migrations/versions
+HEAD = "0004"  # the newest revision in leadport/migrations/versions
 
 
 def alembic_config(engine: Engine) -> Config:

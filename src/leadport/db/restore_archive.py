@@ -7,13 +7,15 @@ the restore's transaction, which also deletes the archive at its end.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, text, update
 
 from leadport.db.bulk import reserve_ids
 from leadport.db.engine import is_sqlite
 from leadport.db.rollback_archive import LEAD_COLUMNS
+from leadport.db.schema import import_rows
 
 _LEAD_SKIPS = (
     ("email_taken", "email", "email"),
@@ -116,7 +118,34 @@ def remap_lead_ids(conn: Connection, import_id: int) -> list[tuple[int, int]]:
     _apply(conn, import_id, pairs, "UPDATE archived_leads SET id = :new")
     _apply(conn, import_id, pairs, "UPDATE archived_memberships SET lead_id = :new", "lead_id")
     _apply(conn, import_id, pairs, "UPDATE import_rows SET lead_id = :new", "lead_id")
+    _remap_taken_rows(conn, import_id, dict(pairs))
     return pairs
+
+
+def _remap_taken_rows(conn: Connection, import_id: int, new_ids: dict[int, int]) -> None:
+    """The same for rows stored a batch per record (`taken_rows`): each record that names a
+    remapped lead is written back whole (a restore that must remap is rare)."""
+    if not new_ids:
+        return
+    records = conn.execute(
+        text(
+            "SELECT row, taken_rows FROM import_rows"
+            " WHERE import_id = :x AND taken_rows IS NOT NULL"
+        ),
+        {"x": import_id},
+    ).all()
+    for first_row, taken in records:
+        rows = json.loads(taken) if isinstance(taken, str) else taken
+        if not any(lead_id in new_ids for _, lead_id, _ in rows):
+            continue
+        remapped = [
+            [row, new_ids.get(lead_id, lead_id), warnings] for row, lead_id, warnings in rows
+        ]
+        conn.execute(
+            update(import_rows)
+            .where(import_rows.c.import_id == import_id, import_rows.c.row == first_row)
+            .values(taken_rows=remapped)
+        )
 
 
 def remap_membership_and_activity_ids(conn: Connection, import_id: int) -> None:

@@ -21,10 +21,11 @@ LEAD_COLUMNS = (
 )
 
 # Lead `l` was created by the import and is in no campaign other than through this import's
-# memberships: the rollback deletes it. import_rows (keyed by import) finds such leads without a
-# scan of every lead in the database.
+# memberships: the rollback deletes it. import_row_leads (import_rows, keyed by import, with the
+# rows stored a batch per record expanded: migration 0004) finds such leads without a scan of
+# every lead in the database.
 CREATED_LEAD = """
-    l.id IN (SELECT r.lead_id FROM import_rows r WHERE r.import_id = :x AND r.code = 'added')
+    l.id IN (SELECT r.lead_id FROM import_row_leads r WHERE r.import_id = :x AND r.code = 'added')
       AND l.created_import_id = :x
       AND NOT EXISTS (
           SELECT 1 FROM campaign_leads cl

@@ -207,8 +207,9 @@ imports = Table(
 )
 Index("ix_imports_workspace_sha", imports.c.workspace_id, imports.c.file_sha256)
 
-# One row per input record (per-row outcomes). Rows not taken keep their original cells, so the
-# rejected-rows CSV can be produced long after the upload is gone.
+# Per-row outcomes: a record per input row, except rows taken without detail (`taken_rows`).
+# Rows not taken keep their original cells, so the rejected-rows CSV can be produced long after
+# the upload is gone.
 import_rows = Table(
     "import_rows",
     metadata,
@@ -220,6 +221,10 @@ import_rows = Table(
     Column("warnings", JSON, nullable=True),
     Column("detail", JSON, nullable=True),
     Column("cells", JSON, nullable=True),  # the original cells, kept for rows not taken
+    # Rows taken without detail, one record per batch and code pair (migration 0004): `row` is
+    # the first, this the JSON array of [row, lead_id, warnings]; the view import_row_leads
+    # gives every row's lead either way.
+    Column("taken_rows", JSON, nullable=True),
     sqlite_with_rowid=False,
 )
 

@@ -6,7 +6,9 @@ Rows are streamed: a million-row report is never held in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import IO, Any
 
 from sqlalchemy import Connection, Select, Text, select, type_coerce
@@ -46,14 +48,40 @@ def report_header(record: Any) -> dict[str, Any]:
 
 
 def _outcome_rows(import_id: int, *more: Any) -> Select[Any]:
-    """An import's rows in row order, streamed: row, code, campaign code, lead id, then `more`."""
+    """An import's records in row order, streamed: row, code, campaign code, lead id, then
+    `more`, then `taken_rows` (see `_in_row_order`)."""
     c = import_rows.c
     return (
-        select(c.row, c.code, c.campaign_code, c.lead_id, *more)
+        select(c.row, c.code, c.campaign_code, c.lead_id, *more, type_coerce(c.taken_rows, Text))
         .where(c.import_id == import_id)
         .order_by(c.row)
         .execution_options(yield_per=2000)
     )
+
+
+def _in_row_order(records: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+    """Every row of an import, in row order, from its records (`_outcome_rows`): a record of
+    rows taken without detail (`taken_rows`, one per batch and code pair) gives each of its rows
+    as a record would, with warnings as a list (or None) and the other columns None; rows of
+    other records of the same batch fall between them."""
+    due: list[tuple[Any, ...]] = []  # rows of such records not given yet, in row order
+    at = 0
+    for *stored, taken in records:
+        row = stored[0]
+        if at < len(due) and due[at][0] < row:
+            upto = bisect_left(due, (row,), lo=at)
+            yield from islice(due, at, upto)
+            at = upto
+        if taken is None:
+            yield tuple(stored)
+            continue
+        code, ccode, rest = stored[1], stored[2], [None] * (len(stored) - 5)
+        batch = [
+            (r, code, ccode, lead_id, warnings, *rest) for r, lead_id, warnings in _loads(taken)
+        ]
+        due = sorted(due[at:] + batch) if at < len(due) else batch
+        at = 0
+    yield from islice(due, at, None)
 
 
 def iter_outcomes(
@@ -66,7 +94,7 @@ def iter_outcomes(
     stmt = _outcome_rows(import_id, c.warnings, c.detail, c.cells)
     if not_taken_only:
         stmt = stmt.where(c.cells.is_not(None))
-    for row, code, ccode, lead_id, warnings, detail, cells in conn.execute(stmt):
+    for row, code, ccode, lead_id, warnings, detail, cells in _in_row_order(conn.execute(stmt)):
         outcome = RowOutcome(
             row, code, ccode, lead_id, tuple(_loads(warnings) or ()), _loads(detail) or {}
         )
@@ -99,7 +127,7 @@ def report_row_texts(conn: Connection, import_id: int) -> Iterator[str]:
     c = import_rows.c
     stmt = _outcome_rows(import_id, type_coerce(c.warnings, Text), type_coerce(c.detail, Text))
     parts: dict[tuple[Any, ...], tuple[str, str]] = {}
-    for row, code, ccode, lead_id, warnings, detail in conn.execute(stmt):
+    for row, code, ccode, lead_id, warnings, detail in _in_row_order(conn.execute(stmt)):
         detail = _loads(detail)
         if detail:
             outcome = RowOutcome(row, code, ccode, lead_id, tuple(_loads(warnings) or ()), detail)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
@@ -244,7 +244,7 @@ class BatchWrites:
         others = []
         for o in outcomes:
             if o.detail or o.code not in _TAKEN or o.campaign_code not in _TAKEN_INTO_CAMPAIGN:
-                others.append(o)
+                others.append(o)  # not `_taken`, or with detail
             else:
                 plain.setdefault((o.code, o.campaign_code), []).append(
                     (o.row, o.lead_id, o.warnings or None)
@@ -310,12 +310,6 @@ _TAKEN = frozenset(("added", "modified"))
 _TAKEN_INTO_CAMPAIGN = frozenset((None, CampaignCode.IMPORTED))
 
 
-@lru_cache(maxsize=256)
-def _warnings_json(warnings: tuple[str, ...]) -> str | None:
-    """A row's warnings as stored: half the rows of a big file may carry the same one or two."""
-    return as_json(list(warnings))
-
-
 def _taken(o: RowOutcome) -> bool:
     """Whether the row was taken (its cells are kept only when it was not)."""
     return o.code in _TAKEN and o.campaign_code in _TAKEN_INTO_CAMPAIGN
@@ -328,7 +322,7 @@ def _row_record(import_id: int, o: RowOutcome, cells: dict[int, list[str]]) -> t
         o.code,
         o.campaign_code,
         o.lead_id,
-        _warnings_json(o.warnings) if o.warnings else None,
+        as_json(list(o.warnings)) if o.warnings else None,
         as_json(o.detail) if o.detail else None,
         None if _taken(o) else as_json(cells.get(o.row)),
     )

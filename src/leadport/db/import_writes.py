@@ -251,7 +251,9 @@ class BatchWrites:
                 )
         records = []
         if others:
-            cells = {lead.row: lead.cells for lead in batch}
+            # Only the rows kept with their cells: a row's cells may be made on first use.
+            wanted = {o.row for o in others if not _taken(o)}
+            cells = {lead.row: lead.cells for lead in batch if lead.row in wanted}
             records = [_row_record(import_id, o, cells) for o in others]
         return plain, records
 

@@ -7,7 +7,9 @@ built batches through a pipe, so the two halves run side by side.
 
 The child is forked after the file is opened and the mapping worked out, so it inherits both and
 never touches the database. Batches travel as `marshal` data (plain tuples: several times cheaper
-to load than pickled objects). A reader's refusal in the child (a limit, a broken file) is sent
+to load than pickled objects). A row that may add a lead (most rows) travels slim, as a
+`SentLead`: its cells as one string, and not its values by target, which only the rows that do
+not simply add a lead need (built again here on first use). A reader's refusal in the child (a limit, a broken file) is sent
 back and raised here as it would have been in-process. If this side stops early (an error, a
 cancel), the child is killed; if the child dies, this side raises.
 
@@ -27,6 +29,7 @@ import sys
 import threading
 from collections.abc import Callable, Generator, Iterator
 from itertools import islice
+from typing import Any
 
 from leadport.crash_points import crash_point
 from leadport.domain.lead_input import LeadInput
@@ -36,6 +39,8 @@ _HEADER = struct.Struct("<BQ")  # message kind, payload length
 _BATCH, _ERROR, _END = 0, 1, 2
 
 Build = Callable[[int, list[str]], LeadInput]  # LeadBuilder.build
+_SEPARATOR = "\x1f"  # between a slim row's cells (a row whose cells hold it is sent as a list)
+_WHOLE = 14  # fields of a row sent whole (`_pack`)
 
 
 def child_worth_it(file_bytes: int | None, min_bytes: int) -> bool:
@@ -67,16 +72,19 @@ def build_in_process(
 
 
 def build_in_child(
-    rows: Iterator[RawRow], build: Build, size: int, progress: Progress
+    rows: Iterator[RawRow], build: Build, size: int, progress: Progress, *, rebuildable: bool
 ) -> Generator[list[LeadInput], None, None]:
-    """The same batches as `build_in_process`, built by a forked child; `progress` follows it."""
+    """The same batches as `build_in_process`, built by a forked child; `progress` follows it.
+
+    `rebuildable`: `build` gives the same row again from the same cells (no transform, whose
+    plug-ins may keep state), so rows may be sent slim."""
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: build, send, and leave without running any of the parent's exits
         os.close(read_end)
-        _child(rows, build, size, progress, write_end)
+        _child(rows, build, size, progress, write_end, _pack_slim if rebuildable else _pack)
     os.close(write_end)
     finished = False
     try:
@@ -91,14 +99,21 @@ def build_in_child(
                     raise pickle.loads(payload)
                 done, total, packed = marshal.loads(payload)
                 progress.done, progress.total = done, total
-                yield [LeadInput(*p) for p in packed]
+                yield [LeadInput(*p) if len(p) == _WHOLE else SentLead(p, build) for p in packed]
     finally:
         if not finished:
             _kill(pid)
         os.waitpid(pid, 0)
 
 
-def _child(rows: Iterator[RawRow], build: Build, size: int, progress: Progress, fd: int) -> None:
+def _child(
+    rows: Iterator[RawRow],
+    build: Build,
+    size: int,
+    progress: Progress,
+    fd: int,
+    pack: Callable[[LeadInput], tuple[object, ...]],
+) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
@@ -106,7 +121,7 @@ def _child(rows: Iterator[RawRow], build: Build, size: int, progress: Progress, 
         with os.fdopen(fd, "wb", buffering=1 << 20) as pipe:
             try:
                 for batch in build_in_process(rows, build, size):
-                    packed = [_pack(lead) for lead in batch]
+                    packed = [pack(lead) for lead in batch]
                     _send(pipe, _BATCH, marshal.dumps((progress.done, progress.total, packed)))
             except Exception as error:  # a reader's refusal: the parent raises it
                 _send(pipe, _ERROR, _pickled(error))
@@ -136,6 +151,65 @@ def _pack(lead: LeadInput) -> tuple[object, ...]:
         lead.keys,
         lead.prepared,
     )
+
+
+def _pack_slim(lead: LeadInput) -> tuple[object, ...]:
+    """A row that may add a lead as `SentLead` takes it; any other row whole (`_pack`)."""
+    if lead.prepared is None:
+        return _pack(lead)
+    cells = lead.cells
+    text = _SEPARATOR.join(cells)
+    return (
+        lead.row,
+        text if cells and text.count(_SEPARATOR) == len(cells) - 1 else cells,
+        lead.email_present,
+        lead.email_valid,
+        lead.linkedin_key,
+        lead.name_key,
+        [str(w) for w in lead.warnings] if lead.warnings else [],
+        lead.email,
+        lead.keys,
+        lead.prepared,
+    )
+
+
+class SentLead(LeadInput):
+    """A row sent slim by the child (`_pack_slim`). Its cells arrive as one string, split on
+    first use; its values by target (`fields`, `custom`, `tags`) are built again from the cells
+    on first use, by the builder that built them in the child. Most rows of a big import just
+    add a lead, from the identifiers and the insert's columns (`prepared`) alone: for them,
+    neither happens, and the hand-over carries and frees far fewer objects.
+
+    Python calls `__getattr__` only for an attribute not found, here the slots left unset."""
+
+    __slots__ = ("_build", "_sent_cells")
+
+    def __init__(self, sent: tuple[Any, ...], build: Build) -> None:
+        (
+            self.row,
+            self._sent_cells,
+            self.email_present,
+            self.email_valid,
+            self.linkedin_key,
+            self.name_key,
+            self.warnings,
+            self.email,
+            self.keys,
+            self.prepared,
+        ) = sent
+        self.error = None
+        self._build = build
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "cells":
+            sent = self._sent_cells
+            self.cells = sent.split(_SEPARATOR) if type(sent) is str else sent
+            return self.cells
+        if name in ("fields", "custom", "tags"):
+            whole = self._build(self.row, self.cells)
+            self.fields, self.custom, self.tags = whole.fields, whole.custom, whole.tags
+            return getattr(self, name)
+        raise AttributeError(name)
 
 
 def _pickled(error: Exception) -> bytes:

@@ -214,7 +214,9 @@ def _run(
     size = settings.import_batch_size
     file_bytes = request.path.stat().st_size if request.path is not None else None
     batches = (
-        build_in_child(src.rows, builder.build, size, src.progress)
+        build_in_child(
+            src.rows, builder.build, size, src.progress, rebuildable=not builder.transforms
+        )
         if child_worth_it(file_bytes, settings.import_build_process_min_bytes)
         else build_in_process(src.rows, builder.build, size)
     )

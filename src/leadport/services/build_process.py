@@ -9,9 +9,9 @@ The child is forked after the file is opened and the mapping worked out, so it i
 never touches the database. Batches travel as `marshal` data (plain tuples: several times cheaper
 to load than pickled objects). A row that may add a lead (most rows) travels slim, as a
 `SentLead`: its cells as one string, and not its values by target, which only the rows that do
-not simply add a lead need (built again here on first use). A reader's refusal in the child (a limit, a broken file) is sent
-back and raised here as it would have been in-process. If this side stops early (an error, a
-cancel), the child is killed; if the child dies, this side raises.
+not simply add a lead need (built again here on first use). A reader's refusal in the child (a
+limit, a broken file) is sent back and raised here as it would have been in-process. If this
+side stops early (an error, a cancel), the child is killed; if the child dies, this side raises.
 
 Only from the main thread of a process with a spare core: forking a process whose other threads
 hold locks (a server) is not safe, so server imports build in-process.
@@ -20,6 +20,7 @@ hold locks (a server) is not safe, so server imports build in-process.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import marshal
 import os
 import pickle
@@ -40,7 +41,7 @@ _BATCH, _ERROR, _END = 0, 1, 2
 
 Build = Callable[[int, list[str]], LeadInput]  # LeadBuilder.build
 _SEPARATOR = "\x1f"  # between a slim row's cells (a row whose cells hold it is sent as a list)
-_WHOLE = 14  # fields of a row sent whole (`_pack`)
+_WHOLE = len(dataclasses.fields(LeadInput))  # values of a row sent whole (`_pack`)
 
 
 def child_worth_it(file_bytes: int | None, min_bytes: int) -> bool:
@@ -166,7 +167,7 @@ def _pack_slim(lead: LeadInput) -> tuple[object, ...]:
         lead.email_valid,
         lead.linkedin_key,
         lead.name_key,
-        [str(w) for w in lead.warnings] if lead.warnings else [],
+        [str(w) for w in lead.warnings],
         lead.email,
         lead.keys,
         lead.prepared,

@@ -51,13 +51,15 @@ def _sqlite_engine(url: str, settings: Settings) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
+        # First: the pragmas below take locks too, and another process may hold one (the
+        # driver's own timeout is 0, so without this they would fail at once as locked).
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         # Takes effect only on a database with no table yet (a new data folder); an existing
         # one keeps its pages. See PAGE_SIZE.
         cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: big imports spill less
         cur.execute("PRAGMA temp_store=FILE")
         cur.close()
